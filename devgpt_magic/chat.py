@@ -1,0 +1,84 @@
+"""A conversation that remembers earlier turns and fits the model's context window.
+
+History holds only user and assistant turns; the system prompt is rebuilt for each call (the date and
+cwd move on). Trimming drops the oldest whole exchanges, never half of one, and never the system prompt.
+A turn is committed only after its reply is complete, so a failed or interrupted reply leaves the
+history exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError
+
+from .errors import DevGPTError
+from .schema import Message, Usage
+from .secrets import redact
+
+
+class ChatReply(BaseModel):
+    text: str
+    model: str
+    usage: Usage
+    dropped_exchanges: int = 0
+
+
+class ChatSession(BaseModel):
+    messages: list[Message] = Field(default_factory=list)
+
+    @property
+    def exchanges(self) -> list[tuple[Message, Message]]:
+        pairs = []
+        for i in range(0, len(self.messages) - 1, 2):
+            pairs.append((self.messages[i], self.messages[i + 1]))
+        return pairs
+
+    def window(self, system: Message, user_text: str, *, budget: int,
+               count: Callable[[str], int]) -> tuple[list[Message], int]:
+        """Messages to send (system, the newest exchanges that fit, the new user turn) and how many were dropped."""
+        fixed = count(system.content) + count(user_text) + 8
+        kept: list[tuple[Message, Message]] = []
+        used = fixed
+        for user, assistant in reversed(self.exchanges):
+            cost = count(user.content) + count(assistant.content) + 8
+            if used + cost > budget:
+                break
+            kept.append((user, assistant))
+            used += cost
+        kept.reverse()
+        messages = [system]
+        for user, assistant in kept:
+            messages += [user, assistant]
+        messages.append(Message(role="user", content=user_text))
+        return messages, len(self.exchanges) - len(kept)
+
+    def commit(self, user_text: str, reply_text: str) -> None:
+        self.messages += [Message(role="user", content=user_text), Message(role="assistant", content=reply_text)]
+
+    def reset(self) -> None:
+        self.messages.clear()
+
+    def save(self, path: str | Path) -> Path:
+        """JSON file of the turns; key values are masked in case a user pasted one into a message."""
+        target = Path(path).expanduser()
+        data = [{"role": m.role, "content": redact(m.content)} for m in self.messages]
+        target.write_text(json.dumps({"version": 1, "messages": data}, indent=1, ensure_ascii=False), "utf-8")
+        return target
+
+    def load(self, path: str | Path) -> int:
+        """Replace the history with a saved one; on any problem the current history stays untouched."""
+        source = Path(path).expanduser()
+        try:
+            data = json.loads(source.read_text("utf-8"))
+            messages = [Message(**m) for m in data["messages"]]
+        except FileNotFoundError:
+            raise DevGPTError(f"No history file at {source}: check the path.") from None
+        except (ValueError, KeyError, TypeError, ValidationError):
+            raise DevGPTError(f"{source} is not a devgpt history file (saved with history --save).") from None
+        if [m.role for m in messages] != ["user", "assistant"] * (len(messages) // 2) or len(messages) % 2:
+            raise DevGPTError(f"{source} does not alternate user and assistant turns; nothing was loaded.")
+        self.messages = messages
+        return len(messages) // 2

@@ -1,0 +1,158 @@
+"""The ``devgpt`` console script: the engine for terminals and scripts.
+
+Thin on purpose: parse arguments, call the engine, render. Errors print one line on stderr (exit 2);
+Ctrl-C exits 130 without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .chat import ChatReply, ChatSession
+from .errors import DevGPTError
+from .render import footer, models_table, suggestion_text
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", "-m", help="model name or alias, provider:model-id, or gguf:/path (default: "
+                                          "$DEVGPT_MODEL, else the local model)")
+    p.add_argument("--base-url", help="OpenAI-compatible server for openai: models (Ollama, vLLM, llama.cpp)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="devgpt", description="Shell commands from plain English, explained "
+                                     "and checked for danger; and a chat for developers.")
+    parser.add_argument("--version", action="version", version=f"devgpt-magic {__version__}")
+    sub = parser.add_subparsers(dest="action", required=True, metavar="{cmd,explain,chat,models}")
+
+    cmd = sub.add_parser("cmd", help="suggest shell commands for a request")
+    _common(cmd)
+    cmd.add_argument("--fast", action="store_true", help="commands only, no explanations (quicker)")
+    cmd.add_argument("--zero-shot", action="store_true", help="no examples in the prompt")
+    cmd.add_argument("--json", action="store_true", help="print the suggestion as JSON")
+    cmd.add_argument("--run", action="store_true", help="offer to run the commands (asks first; dangerous "
+                                                        "commands need 'yes' typed out)")
+    cmd.add_argument("request", nargs="+", help="what you want to do, in plain English")
+
+    explain = sub.add_parser("explain", help="explain an existing command and each argument")
+    _common(explain)
+    explain.add_argument("--json", action="store_true")
+    explain.add_argument("command", nargs="+", help="the command (quote it)")
+
+    chat = sub.add_parser("chat", help="chat with the model (history kept for the session)")
+    _common(chat)
+    chat.add_argument("message", nargs="*", help="one message; without it, an interactive chat")
+
+    models = sub.add_parser("models", help="list models, providers and whether keys are set")
+    models.add_argument("--json", action="store_true")
+    return parser
+
+
+def _print_suggestion(suggestion, as_json: bool, spec_local: bool) -> None:  # noqa: ANN001
+    if as_json:
+        print(suggestion.model_dump_json(indent=2, exclude={"raw_text"}))
+        return
+    print(suggestion_text(suggestion))
+    print(footer(suggestion.usage, local=spec_local), file=sys.stderr)
+
+
+def _run(steps) -> int:  # noqa: ANN001
+    from .confirm import confirm_steps
+
+    if not confirm_steps(steps):
+        print("Nothing was run.")
+        return 0
+    for step in steps:
+        print(f"$ {step.command}", flush=True)
+        code = subprocess.call(step.command, shell=True)
+        if code != 0:
+            print(f"exit code {code}; stopping here.", file=sys.stderr)
+            return code
+    return 0
+
+
+def _chat(engine, args) -> int:  # noqa: ANN001
+    session = ChatSession()
+    spec = engine.resolve(args.model)
+
+    def turn(message: str) -> None:
+        for item in engine.chat(session, message, model=args.model):
+            if isinstance(item, ChatReply):
+                print()
+                print(footer(item.usage, local=spec.is_local), file=sys.stderr)
+            else:
+                print(item, end="", flush=True)
+
+    if args.message:
+        turn(" ".join(args.message))
+        return 0
+    print(f"Chatting with {spec.name}. /reset clears the history, /exit (or Ctrl-D) leaves.", file=sys.stderr)
+    while True:
+        try:
+            message = input("you> ")
+        except EOFError:
+            print()
+            return 0
+        if message.strip() in ("/exit", "/quit"):
+            return 0
+        if message.strip() == "/reset":
+            session.reset()
+            print("History cleared.", file=sys.stderr)
+            continue
+        if not message.strip():
+            continue
+        try:
+            turn(message)
+        except KeyboardInterrupt:
+            print("\n(interrupted; that exchange was not kept)", file=sys.stderr)
+        except DevGPTError as exc:
+            print(f"devgpt: {exc}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.action == "models":
+            from .models.registry import all_models, default_local
+
+            specs = all_models()
+            if args.json:
+                print(json.dumps([{"name": s.name, "aliases": s.aliases, "provider": s.provider,
+                                   "local": s.is_local, "key_env": list(s.key_env), "key_present": s.key_present(),
+                                   "price_in": s.price_in, "price_out": s.price_out} for s in specs], indent=1))
+            else:
+                print(models_table(specs, default=default_local().name))
+            return 0
+        from .engine import Engine
+
+        engine = Engine(base_url=args.base_url)
+        if args.action == "cmd":
+            spec = engine.resolve(args.model)
+            suggestion = engine.suggest(" ".join(args.request), model=args.model,
+                                        mode="fast" if args.fast else "regular",
+                                        shots="zero" if args.zero_shot else "few")
+            _print_suggestion(suggestion, args.json, spec.is_local)
+            if args.run and suggestion.commands:
+                return _run(suggestion.commands)
+            return 0
+        if args.action == "explain":
+            spec = engine.resolve(args.model)
+            suggestion = engine.explain(" ".join(args.command), model=args.model)
+            _print_suggestion(suggestion, args.json, spec.is_local)
+            return 0
+        return _chat(engine, args)
+    except DevGPTError as exc:
+        print(f"devgpt: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ndevgpt: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

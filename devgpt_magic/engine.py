@@ -1,0 +1,183 @@
+"""The one engine every front end calls: suggest commands, explain a command, chat.
+
+Front ends (magics, CLI, server handlers, evaluation) only parse arguments, call these methods and
+render. Everything about prompts, models, parsing, usage and safety happens here or below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .chat import ChatReply, ChatSession
+from .context import Context
+from .errors import MissingKeyError, ParseError, RequestError
+from .models.base import Provider
+from .models.grammar import MAX_REPLY_TOKENS
+from .models.providers import provider_for
+from .models.registry import ModelSpec, resolve
+from .prompts import Prompt, PromptBuilder
+from .schema import Completion, Mode, Shots, Suggestion, Usage
+from .tokens import estimate_tokens
+from .usage_ledger import UsageLedger
+
+MAX_REQUEST_CHARS = 20_000
+CHAT_REPLY_TOKENS = 1024
+
+
+class Engine:
+    """Holds what lives as long as a kernel or a CLI process: providers, usage totals, the default model."""
+
+    def __init__(self, *, model: str | None = None, context: Context | None = None,
+                 base_url: str | None = None) -> None:
+        self.default_model = model
+        self.base_url = base_url
+        self.builder = PromptBuilder(context)
+        self.usage = UsageLedger()
+        self._providers: dict[str, Provider] = {}
+
+    # --- models ------------------------------------------------------------------------------------------
+    def resolve(self, model: str | None = None) -> ModelSpec:
+        return resolve(model or self.default_model, base_url=self.base_url)
+
+    def provider(self, spec: ModelSpec) -> Provider:
+        key = f"{spec.provider}|{spec.name}|{spec.base_url}"
+        if key not in self._providers:
+            self._providers[key] = provider_for(spec)
+        return self._providers[key]
+
+    def _ready(self, model: str | None) -> tuple[ModelSpec, Provider]:
+        spec = self.resolve(model)
+        if spec.needs_key and not spec.key_present():
+            raise MissingKeyError(spec.name, spec.key_env[0])
+        return spec, self.provider(spec)
+
+    # --- input checks ------------------------------------------------------------------------------------
+    @staticmethod
+    def _check_request(text: str, what: str, example: str) -> str:
+        text = (text or "").strip()
+        if not text:
+            raise RequestError(f"Nothing to do: give a {what}, e.g. {example}.")
+        if len(text) > MAX_REQUEST_CHARS:
+            raise RequestError(f"The {what} is {len(text):,} characters long; the limit is {MAX_REQUEST_CHARS:,}. "
+                               f"Shorten it or describe it instead of pasting it.")
+        return text
+
+    @staticmethod
+    def _check_fits(spec: ModelSpec, prompt: Prompt, reply_tokens: int) -> None:
+        if spec.is_local:
+            return  # the local provider counts with the model's own tokenizer against its real n_ctx
+        needed = estimate_tokens(prompt.all_text()) + reply_tokens
+        if needed > spec.context_window:
+            raise RequestError(f"The request is too long for {spec.name}: about {needed:,} tokens with the reply, "
+                               f"against a context window of {spec.context_window:,}. Shorten it.")
+
+    @staticmethod
+    def _reply_tokens(spec: ModelSpec, mode: Mode) -> int:
+        if spec.is_local:
+            return MAX_REPLY_TOKENS[mode]
+        return min(spec.max_output, 2048 if mode == "regular" else 512)
+
+    # --- commands ----------------------------------------------------------------------------------------
+    def suggest(self, request: str, *, model: str | None = None, mode: Mode = "regular", shots: Shots = "few",
+                temperature: float = 0.0) -> Suggestion:
+        """Shell commands for a plain-English request, explained and risk-assessed."""
+        request = self._check_request(request, "request", "'find log files over 100MB'")
+        spec, provider = self._ready(model)
+        prompt = self.builder.command(request, mode=mode, shots=shots, base_model=spec.kind == "base")
+        return self._structured(spec, provider, prompt, request, mode, temperature)
+
+    def explain(self, command: str, *, model: str | None = None, temperature: float = 0.0) -> Suggestion:
+        """What an existing command does, and each of its arguments."""
+        command = self._check_request(command, "command", "'tar -xzvf a.tgz -C /tmp'")
+        spec, provider = self._ready(model)
+        prompt = self.builder.explain(command, base_model=spec.kind == "base")
+        suggestion = self._structured(spec, provider, prompt, command, "regular", temperature)
+        if suggestion.commands and not suggestion.is_invalid:
+            # the explained command is the user's, never a rewrite the model slipped in
+            first = suggestion.commands[0].model_copy(update={"command": command})
+            suggestion = suggestion.model_copy(update={"commands": [first]})
+        return self._assess(suggestion)
+
+    def _structured(self, spec: ModelSpec, provider: Provider, prompt: Prompt, request: str, mode: Mode,
+                    temperature: float) -> Suggestion:
+        reply_tokens = self._reply_tokens(spec, mode)
+        self._check_fits(spec, prompt, reply_tokens)
+        first = provider.complete(prompt, max_tokens=reply_tokens, temperature=temperature)
+        usage = first.usage
+        try:
+            suggestion = self._parse(first, request, mode)
+            repaired = False
+        except ParseError as problem:
+            reason = str(problem).split(" Raw model output:")[0]
+            retry_prompt = self.builder.repair(prompt, first.text, reason)
+            second = provider.complete(retry_prompt, max_tokens=reply_tokens, temperature=temperature)
+            usage = usage + second.usage
+            try:
+                suggestion = self._parse(second, request, mode)
+            except ParseError as again:
+                raise ParseError(f"{spec.name} did not return a usable answer after one repair attempt "
+                                 f"({str(again).split(' Raw model output:')[0]}). Try rephrasing, or a "
+                                 f"stronger model with --model.", second.text) from None
+            repaired = True
+        self.usage.record(usage)
+        suggestion = suggestion.model_copy(update={"model": spec.name, "usage": usage, "repaired": repaired})
+        return self._assess(suggestion)
+
+    @staticmethod
+    def _parse(completion: Completion, request: str, mode: Mode) -> Suggestion:
+        from .parsing import parse_suggestion
+
+        if completion.finish_reason == "length":
+            raise ParseError("The reply was cut off at the token limit.", completion.text)
+        return parse_suggestion(completion.text, request=request, mode=mode)
+
+    @staticmethod
+    def _assess(suggestion: Suggestion) -> Suggestion:
+        from .safety import assess
+
+        steps = [step.model_copy(update={"risk": assess(step.command)}) for step in suggestion.commands]
+        return suggestion.model_copy(update={"commands": steps})
+
+    # --- chat --------------------------------------------------------------------------------------------
+    def chat(self, session: ChatSession, message: str, *, model: str | None = None, temperature: float = 0.3,
+             history_budget: int | None = None) -> Iterator[str | ChatReply]:
+        """Stream a reply: text chunks, then a ChatReply. The session changes only once the reply is complete."""
+        message = self._check_request(message, "message", "'how do I profile a Python script?'")
+        spec, provider = self._ready(model)
+        system = self.builder.chat_system()
+        reply_tokens = min(spec.max_output, CHAT_REPLY_TOKENS)
+        window = spec.context_window
+        if spec.is_local:
+            from .models.local import context_size
+
+            window = context_size(spec)
+        budget = window - reply_tokens
+        if history_budget:
+            budget = min(budget, history_budget)
+        messages, dropped = session.window(system, message, budget=budget, count=estimate_tokens)
+        prompt = Prompt(task="chat", messages=messages)
+        if len(messages) == 2:
+            self._check_fits(spec, prompt, reply_tokens)
+        final: Completion | None = None
+        for item in provider.stream(prompt, max_tokens=reply_tokens, temperature=temperature):
+            if isinstance(item, Completion):
+                final = item
+            else:
+                yield item
+        if final is None:  # a provider bug, not a user error
+            raise RuntimeError("provider stream ended without a completion")
+        session.commit(message, final.text)
+        self.usage.record(final.usage)
+        yield ChatReply(text=final.text, model=spec.name, usage=final.usage, dropped_exchanges=dropped)
+
+    def chat_text(self, session: ChatSession, message: str, **kwargs: object) -> ChatReply:
+        """The whole reply at once, for callers that do not stream."""
+        reply = None
+        for item in self.chat(session, message, **kwargs):  # type: ignore[arg-type]
+            if isinstance(item, ChatReply):
+                reply = item
+        assert reply is not None
+        return reply
+
+    def usage_totals(self) -> dict[str, Usage]:
+        return self.usage.totals()

@@ -1,0 +1,1 @@
+"""Model registry and one provider module per vendor; providers import their SDK only when first used."""

@@ -1,0 +1,111 @@
+"""Google Gemini through the official ``google-genai`` SDK (not the deprecated google-generativeai)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from ..prompts import Prompt
+from ..schema import Completion
+from ..tokens import make_usage
+from .base import Provider, base_url_override, connection_error, http_error, max_retries, timeout_error, timeout_s
+
+
+class GeminiProvider(Provider):
+    vendor = "Gemini"
+
+    def _client(self) -> Any:
+        from google import genai
+        from google.genai import types
+
+        http = types.HttpOptions(
+            base_url=self.spec.base_url or base_url_override("gemini"),
+            timeout=int(timeout_s() * 1000),
+            retry_options=types.HttpRetryOptions(attempts=max_retries() + 1, initial_delay=0.5, max_delay=8.0,
+                                                 http_status_codes=[429, 500, 502, 503, 504]),
+        )
+        return genai.Client(api_key=self.api_key(), http_options=http)
+
+    def _request(self, prompt: Prompt, max_tokens: int, temperature: float) -> dict[str, Any]:
+        from google.genai import types
+
+        system = None
+        contents: list[Any] = []
+        if prompt.is_completion:
+            contents.append(types.Content(role="user", parts=[types.Part(text=prompt.text or "")]))
+        for m in prompt.messages:
+            if m.role == "system":
+                system = m.content
+            else:
+                role = "model" if m.role == "assistant" else "user"
+                contents.append(types.Content(role=role, parts=[types.Part(text=m.content)]))
+        config = types.GenerateContentConfig(system_instruction=system, temperature=temperature,
+                                             max_output_tokens=max_tokens, stop_sequences=prompt.stop or None)
+        if prompt.schema_ is not None:
+            config.response_mime_type = "application/json"
+            config.response_json_schema = prompt.schema_
+        return {"model": self.spec.model_id, "contents": contents, "config": config}
+
+    def _translate(self, exc: Exception) -> Exception:
+        import httpx2
+        from google.genai import errors
+
+        if isinstance(exc, errors.APIError):
+            return http_error(self.spec, self.vendor, exc.code, str(exc.message or ""))
+        if isinstance(exc, httpx2.TimeoutException):
+            return timeout_error(self.vendor)
+        if isinstance(exc, httpx2.TransportError):
+            return connection_error(self.vendor, self.spec.base_url or base_url_override("gemini") or
+                                    "generativelanguage.googleapis.com")
+        return exc
+
+    @staticmethod
+    def _finish(resp: Any) -> str | None:
+        candidates = getattr(resp, "candidates", None) or []
+        reason = getattr(candidates[0], "finish_reason", None) if candidates else None
+        if reason is None:
+            return None
+        name = str(getattr(reason, "name", reason)).lower()
+        return "length" if name == "max_tokens" else name
+
+    def _usage(self, prompt: Prompt, text: str, meta: Any, latency: float):  # noqa: ANN202
+        return make_usage(self.spec, prompt_tokens=getattr(meta, "prompt_token_count", None),
+                          completion_tokens=getattr(meta, "candidates_token_count", None),
+                          prompt_text=prompt.all_text(), completion_text=text, latency_s=latency)
+
+    def complete(self, prompt: Prompt, *, max_tokens: int, temperature: float) -> Completion:
+        import httpx2
+        from google.genai import errors
+
+        start = time.perf_counter()
+        try:
+            resp = self._client().models.generate_content(**self._request(prompt, max_tokens, temperature))
+            text = resp.text or ""
+        except (errors.APIError, httpx2.HTTPError) as exc:
+            raise self._translate(exc) from None
+        return Completion(text=text, finish_reason=self._finish(resp),
+                          usage=self._usage(prompt, text, resp.usage_metadata, time.perf_counter() - start))
+
+    def stream(self, prompt: Prompt, *, max_tokens: int, temperature: float) -> Iterator[str | Completion]:
+        import httpx2
+        from google.genai import errors
+
+        start = time.perf_counter()
+        pieces: list[str] = []
+        meta = None
+        finish = None
+        try:
+            for chunk in self._client().models.generate_content_stream(
+                    **self._request(prompt, max_tokens, temperature)):
+                meta = chunk.usage_metadata or meta
+                finish = self._finish(chunk) or finish
+                piece = chunk.text
+                if piece:
+                    pieces.append(piece)
+                    yield piece
+        except (errors.APIError, httpx2.HTTPError) as exc:
+            raise self._translate(exc) from None
+        text = "".join(pieces)
+        yield Completion(text=text, finish_reason=finish,
+                         usage=self._usage(prompt, text, meta, time.perf_counter() - start))

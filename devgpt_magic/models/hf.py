@@ -1,0 +1,131 @@
+"""Hugging Face Inference (serverless providers or a dedicated endpoint) through ``huggingface_hub``.
+
+Instruction-tuned models use the chat-completion task with a JSON-schema response format; base models use
+text generation with a JSON grammar. huggingface_hub does not retry inference calls itself, so 429/5xx
+and timeouts go through :func:`call_with_retries`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from ..prompts import Prompt
+from ..schema import Completion
+from ..tokens import make_usage
+from .base import (Provider, base_url_override, call_with_retries, connection_error, http_error, timeout_error,
+                   timeout_s)
+
+
+class HuggingFaceProvider(Provider):
+    vendor = "Hugging Face"
+
+    @property
+    def _base_url(self) -> str | None:
+        return self.spec.base_url or base_url_override("hf")
+
+    def _client(self) -> Any:
+        from huggingface_hub import InferenceClient
+
+        return InferenceClient(base_url=self._base_url, token=self.api_key(), timeout=timeout_s())
+
+    def _translate(self, exc: Exception) -> Exception:
+        import httpx2
+        from huggingface_hub.errors import HfHubHTTPError, InferenceTimeoutError
+
+        if isinstance(exc, InferenceTimeoutError) or isinstance(exc, httpx2.TimeoutException):
+            return timeout_error(self.vendor)
+        if isinstance(exc, HfHubHTTPError):
+            response = getattr(exc, "response", None)
+            status = getattr(response, "status_code", None)
+            return http_error(self.spec, self.vendor, status, str(exc).splitlines()[0] if str(exc) else "")
+        if isinstance(exc, httpx2.TransportError):
+            return connection_error(self.vendor, self._base_url or "router.huggingface.co")
+        return exc
+
+    def _call(self, fn: Any) -> Any:
+        import httpx2
+        from huggingface_hub.errors import HfHubHTTPError, InferenceTimeoutError
+
+        def once() -> Any:
+            try:
+                return fn()
+            except (HfHubHTTPError, InferenceTimeoutError, httpx2.HTTPError) as exc:
+                raise self._translate(exc) from None
+
+        return call_with_retries(once)
+
+    def _chat_args(self, prompt: Prompt, max_tokens: int, temperature: float) -> dict[str, Any]:
+        args: dict[str, Any] = {"messages": [m.model_dump() for m in prompt.messages], "max_tokens": max_tokens,
+                                "temperature": temperature, "model": self.spec.model_id}
+        if prompt.stop:
+            args["stop"] = prompt.stop
+        if prompt.schema_ is not None:
+            args["response_format"] = {"type": "json_schema",
+                                       "json_schema": {"name": "devgpt_reply", "schema": prompt.schema_}}
+        return args
+
+    def _generation_args(self, prompt: Prompt, max_tokens: int, temperature: float) -> dict[str, Any]:
+        args: dict[str, Any] = {"prompt": prompt.text or "", "max_new_tokens": max_tokens, "stop": prompt.stop,
+                                "details": True, "model": None if self._base_url else self.spec.model_id}
+        if temperature > 0:
+            args.update(do_sample=True, temperature=temperature)
+        if prompt.schema_ is not None:
+            args["grammar"] = {"type": "json", "value": prompt.schema_}
+        return args
+
+    def complete(self, prompt: Prompt, *, max_tokens: int, temperature: float) -> Completion:
+        client = self._client()
+        start = time.perf_counter()
+        if prompt.is_completion:
+            out = self._call(lambda: client.text_generation(**self._generation_args(prompt, max_tokens, temperature)))
+            text = out.generated_text or ""
+            details = out.details
+            finish = getattr(details, "finish_reason", None)
+            completion_tokens = getattr(details, "generated_tokens", None)
+            prompt_tokens = None
+        else:
+            out = self._call(lambda: client.chat_completion(**self._chat_args(prompt, max_tokens, temperature)))
+            text = out.choices[0].message.content or ""
+            finish = out.choices[0].finish_reason
+            prompt_tokens = getattr(out.usage, "prompt_tokens", None) if out.usage else None
+            completion_tokens = getattr(out.usage, "completion_tokens", None) if out.usage else None
+        return Completion(text=text, finish_reason="length" if finish == "length" else finish,
+                          usage=make_usage(self.spec, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
+                                           prompt_text=prompt.all_text(), completion_text=text,
+                                           latency_s=time.perf_counter() - start))
+
+    def stream(self, prompt: Prompt, *, max_tokens: int, temperature: float) -> Iterator[str | Completion]:
+        if prompt.is_completion:
+            yield from super().stream(prompt, max_tokens=max_tokens, temperature=temperature)
+            return
+        import httpx2
+        from huggingface_hub.errors import HfHubHTTPError, InferenceTimeoutError
+
+        client = self._client()
+        start = time.perf_counter()
+        pieces: list[str] = []
+        finish = None
+        usage = None
+        try:
+            chunks = self._call(lambda: client.chat_completion(stream=True,
+                                                               **self._chat_args(prompt, max_tokens, temperature)))
+            for chunk in chunks:
+                usage = getattr(chunk, "usage", None) or usage
+                if not chunk.choices:
+                    continue
+                choice = chunk.choices[0]
+                finish = choice.finish_reason or finish
+                piece = choice.delta.content if choice.delta else None
+                if piece:
+                    pieces.append(piece)
+                    yield piece
+        except (HfHubHTTPError, InferenceTimeoutError, httpx2.HTTPError) as exc:
+            raise self._translate(exc) from None
+        text = "".join(pieces)
+        yield Completion(text=text, finish_reason=finish,
+                         usage=make_usage(self.spec, prompt_tokens=getattr(usage, "prompt_tokens", None),
+                                          completion_tokens=getattr(usage, "completion_tokens", None),
+                                          prompt_text=prompt.all_text(), completion_text=text,
+                                          latency_s=time.perf_counter() - start))

@@ -1,0 +1,164 @@
+"""Builds every prompt the engine sends, from the model's kind, the mode, the shots and the context.
+
+Instruction-tuned models get chat messages (system + example turns + the request); base (foundation)
+models get one completion text that frames a transcript and ends where the model must continue, with
+stop sequences so it does not invent the next request.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from ..context import Context
+from ..schema import Message, Mode, Shots, response_schema
+from .examples import COMMAND_EXAMPLES, EXPLAIN_EXAMPLE, fast_reply
+
+Task = Literal["command", "explain", "chat"]
+
+_RULES = """\
+Rules:
+- Give commands that run in a terminal with the shell above: no GUI programs, no editors, nothing that waits for
+  a yes/no answer (use flags such as -y or --force-yes only when the request asks for it).
+- Prefer the simplest, most common commands that do exactly what was asked; one command when one is enough.
+- Use the current working directory and today's date when the request depends on them.
+- A command is one string exactly as it would be typed, never a list of words.
+- If the request cannot be done with terminal commands, or makes no sense, reply with error 1 and a short reason."""
+
+_REGULAR_FORMAT = """\
+Reply with only one JSON object, no prose and no code fences:
+{"input": "<the request>", "error": 0, "commands": [{"seq": 1, "cmd_to_execute": "<command>",
+  "cmd_explanations": ["<what the command does>", ...], "arg_explanations": {"<argument>": "<what it means>", ...}}, ...]}
+Explain each command and each of its arguments. For a request that cannot be done:
+{"input": "<the request>", "error": 1, "explanation": "<why>"}
+Inside JSON strings write a backslash as \\\\ and a double quote as \\" (so find's terminator is \\\\;)."""
+
+_FAST_FORMAT = """\
+Reply with only one JSON object, no prose and no code fences:
+{"commands": ["<command>", ...]}
+For a request that cannot be done: {"input": "<the request>", "error": 1, "explanation": "<why>"}
+Inside JSON strings write a backslash as \\\\ and a double quote as \\" (so find's terminator is \\\\;)."""
+
+_EXPLAIN_FORMAT = """\
+Explain the command the user gives: what it does as a whole (including anything it changes or deletes), then
+each argument. Reply with only one JSON object, no prose and no code fences:
+{"input": "<the command>", "error": 0, "commands": [{"seq": 1, "cmd_to_execute": "<the command>",
+  "cmd_explanations": ["<what it does>", ...], "arg_explanations": {"<argument>": "<what it means>", ...}}]}
+If the text is not a command at all: {"input": "<the text>", "error": 1, "explanation": "<why>"}
+Inside JSON strings write a backslash as \\\\ and a double quote as \\"."""
+
+_CHAT_SYSTEM = """\
+You are DevGPT, a concise assistant for software developers working in Jupyter and the terminal.
+Answer in Markdown. Put code and commands in fenced code blocks with a language tag. Be brief and exact;
+say so when you are not sure. Never ask for or repeat API keys, passwords or other secrets."""
+
+
+class Prompt(BaseModel):
+    """What a provider sends: chat messages, or a completion text for base models."""
+
+    task: Task
+    messages: list[Message] = Field(default_factory=list)
+    text: str | None = None
+    stop: list[str] = Field(default_factory=list)
+    #: The JSON schema the reply must follow; None for free text (chat).
+    schema_: dict[str, Any] | None = Field(default=None, alias="schema")
+    mode: Mode = "regular"
+
+    model_config = {"populate_by_name": True}
+
+    @property
+    def is_completion(self) -> bool:
+        return self.text is not None
+
+    def all_text(self) -> str:
+        """Everything the model reads, for token estimates."""
+        if self.text is not None:
+            return self.text
+        return "\n".join(m.content for m in self.messages)
+
+
+def _dumps(obj: dict[str, Any]) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+class PromptBuilder:
+    """Stateless; one instance serves every front end."""
+
+    def __init__(self, context: Context | None = None) -> None:
+        self._context = context
+
+    @property
+    def context(self) -> Context:
+        return self._context or Context.current()
+
+    def system_text(self, task: Task, mode: Mode = "regular") -> str:
+        head = (
+            "You are DevGPT, an assistant that turns a developer's request into terminal commands.\n"
+            if task == "command"
+            else "You are DevGPT, an assistant that explains terminal commands.\n"
+            if task == "explain"
+            else _CHAT_SYSTEM + "\n"
+        )
+        parts = [head, f"Context:\n{self.context.as_lines()}\n"]
+        if task == "command":
+            parts.append(_RULES + "\n")
+            parts.append(_FAST_FORMAT if mode == "fast" else _REGULAR_FORMAT)
+        elif task == "explain":
+            parts.append(_EXPLAIN_FORMAT)
+        return "\n".join(parts).strip()
+
+    def _examples(self, task: Task, mode: Mode) -> list[tuple[str, dict[str, Any]]]:
+        if task == "explain":
+            return [EXPLAIN_EXAMPLE]
+        if mode == "fast":
+            return [(request, fast_reply(reply)) for request, reply in COMMAND_EXAMPLES]
+        return list(COMMAND_EXAMPLES)
+
+    def command(self, request: str, *, mode: Mode = "regular", shots: Shots = "few",
+                base_model: bool = False) -> Prompt:
+        return self._structured("command", request, mode=mode, shots=shots, base_model=base_model)
+
+    def explain(self, command: str, *, base_model: bool = False) -> Prompt:
+        return self._structured("explain", command, mode="regular", shots="few", base_model=base_model)
+
+    def _structured(self, task: Task, request: str, *, mode: Mode, shots: Shots, base_model: bool) -> Prompt:
+        examples = self._examples(task, mode) if shots == "few" else []
+        schema = response_schema(mode)
+        if base_model:
+            return Prompt(task=task, text=self._transcript(task, request, mode, examples),
+                          stop=["\nRequest:", "\n\n\n"], schema=schema, mode=mode)
+        messages = [Message(role="system", content=self.system_text(task, mode))]
+        for example_request, reply in examples:
+            messages.append(Message(role="user", content=example_request))
+            messages.append(Message(role="assistant", content=_dumps(reply)))
+        messages.append(Message(role="user", content=request))
+        return Prompt(task=task, messages=messages, schema=schema, mode=mode)
+
+    def _transcript(self, task: Task, request: str, mode: Mode,
+                    examples: list[tuple[str, dict[str, Any]]]) -> str:
+        """A base model continues text, so show it a log of a tool that already answers in JSON."""
+        header = (
+            "This is the log of DevGPT, a command-line tool. For each request it prints one line of JSON.\n"
+            + self.system_text(task, mode)
+            + "\n\n"
+        )
+        turns = [f"Request: {q}\nResponse: {_dumps(a)}\n" for q, a in examples]
+        return header + "\n".join(turns) + ("\n" if turns else "") + f"Request: {request}\nResponse:"
+
+    def chat_system(self) -> Message:
+        return Message(role="system", content=self.system_text("chat"))
+
+    def repair(self, prompt: Prompt, raw_text: str, problem: str) -> Prompt:
+        """One more turn showing the model its own reply and why it was rejected."""
+        note = (
+            f"Your reply could not be used: {problem}. Reply again with only the JSON object in the format "
+            "described, nothing else."
+        )
+        if prompt.is_completion:
+            text = f"{prompt.text} {raw_text.strip()}\n# {note}\nResponse:"
+            return prompt.model_copy(update={"text": text})
+        messages = [*prompt.messages, Message(role="assistant", content=raw_text),
+                    Message(role="user", content=note)]
+        return prompt.model_copy(update={"messages": messages})

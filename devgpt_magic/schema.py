@@ -1,0 +1,143 @@
+"""The data that crosses module boundaries: requests, suggestions, chat messages and usage.
+
+Models reply in one of three wire formats (regular, fast, invalid request, see :func:`response_schema`);
+:mod:`devgpt_magic.parsing` normalises all of them into one :class:`Suggestion`, so front ends never see
+the wire format.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Mode = Literal["regular", "fast"]
+Shots = Literal["few", "zero"]
+Role = Literal["system", "user", "assistant"]
+
+
+class Message(BaseModel):
+    role: Role
+    content: str
+
+
+class Usage(BaseModel):
+    """Tokens, cost and time of one call (or a sum of calls)."""
+
+    model: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    #: True when a count comes from a tokenizer estimate rather than the provider's own report.
+    estimated: bool = False
+    #: None for local models, which cost nothing per token.
+    cost_usd: float | None = None
+    latency_s: float = 0.0
+    calls: int = 1
+    cached: bool = False
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def __add__(self, other: "Usage") -> "Usage":
+        cost = None
+        if self.cost_usd is not None or other.cost_usd is not None:
+            cost = (self.cost_usd or 0.0) + (other.cost_usd or 0.0)
+        return Usage(
+            model=self.model,
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            estimated=self.estimated or other.estimated,
+            cost_usd=cost,
+            latency_s=self.latency_s + other.latency_s,
+            calls=self.calls + other.calls,
+            cached=self.cached and other.cached,
+        )
+
+
+class Completion(BaseModel):
+    """What a provider returns for one call."""
+
+    text: str
+    usage: Usage
+    finish_reason: str | None = None
+
+
+class RiskLevel(BaseModel):
+    """Filled in by :mod:`devgpt_magic.safety`; kept here so a Suggestion is self-contained."""
+
+    level: Literal["safe", "caution", "dangerous"] = "safe"
+    reasons: list[str] = Field(default_factory=list)
+
+
+class CommandStep(BaseModel):
+    """One command to run, in order, with what it does and what each argument means."""
+
+    command: str
+    explanations: list[str] = Field(default_factory=list)
+    arguments: dict[str, str] = Field(default_factory=dict)
+    risk: RiskLevel | None = None
+
+
+class Suggestion(BaseModel):
+    """The engine's answer to a command request or an explain request."""
+
+    request: str
+    mode: Mode = "regular"
+    commands: list[CommandStep] = Field(default_factory=list)
+    #: Set when the model judged the request impossible as terminal commands.
+    invalid_reason: str | None = None
+    model: str = ""
+    raw_text: str = ""
+    usage: Usage | None = None
+    repaired: bool = False
+
+    @property
+    def is_invalid(self) -> bool:
+        return self.invalid_reason is not None
+
+
+# --- wire formats ---------------------------------------------------------------------------------------
+
+
+def response_schema(mode: Mode, *, strict: bool = False) -> dict[str, Any]:
+    """JSON schema of the model's reply, for vendors' structured-output features.
+
+    The open form is the documented wire format (regular or fast reply, or an invalid-request reply).
+    ``strict`` is the form that OpenAI's and Anthropic's strict structured outputs accept: one root object,
+    every property required, no free-form maps (arguments become a list of ``{arg, explanation}``).
+    Local llama.cpp decoding uses :mod:`devgpt_magic.models.grammar` instead.
+    """
+    string: dict[str, Any] = {"type": "string"}
+    if strict:
+        arg = {"type": "object", "properties": {"arg": string, "explanation": string},
+               "required": ["arg", "explanation"], "additionalProperties": False}
+        step = {"type": "object",
+                "properties": {"seq": {"type": "integer"}, "cmd_to_execute": string,
+                               "cmd_explanations": {"type": "array", "items": string},
+                               "arg_explanations": {"type": "array", "items": arg}},
+                "required": ["seq", "cmd_to_execute", "cmd_explanations", "arg_explanations"],
+                "additionalProperties": False}
+        item = string if mode == "fast" else step
+        return {"type": "object",
+                "properties": {"input": string, "error": {"type": "integer", "enum": [0, 1]},
+                               "commands": {"type": "array", "items": item}, "explanation": string},
+                "required": ["input", "error", "commands", "explanation"], "additionalProperties": False}
+    invalid = {"type": "object",
+               "properties": {"input": string, "error": {"type": "integer", "enum": [1]}, "explanation": string},
+               "required": ["input", "error", "explanation"]}
+    if mode == "fast":
+        fast = {"type": "object",
+                "properties": {"commands": {"type": "array", "items": string, "minItems": 1}},
+                "required": ["commands"]}
+        return {"anyOf": [fast, invalid]}
+    step = {"type": "object",
+            "properties": {"seq": {"type": "integer"}, "cmd_to_execute": string,
+                           "cmd_explanations": {"type": "array", "items": string},
+                           "arg_explanations": {"type": "object", "additionalProperties": string}},
+            "required": ["seq", "cmd_to_execute", "cmd_explanations", "arg_explanations"]}
+    regular = {"type": "object",
+               "properties": {"input": string, "error": {"type": "integer", "enum": [0]},
+                              "commands": {"type": "array", "items": step, "minItems": 1}},
+               "required": ["input", "error", "commands"]}
+    return {"anyOf": [regular, invalid]}
