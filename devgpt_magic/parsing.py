@@ -197,6 +197,8 @@ def normalise(data: Any, *, request: str, mode: Mode) -> Suggestion:
         items = [low]  # a single command object at the top level
     if isinstance(items, (str, dict)):
         items = [items]
+    elif not isinstance(items, list):
+        items = []
     if isinstance(items, list) and _looks_like_split_words(items):
         items = [" ".join(w.strip() for w in items)]
     steps = [s for s in (_step(i) for i in (items or [])) if s and s["command"]]

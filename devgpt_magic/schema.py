@@ -100,14 +100,19 @@ class Suggestion(BaseModel):
 # --- wire formats ---------------------------------------------------------------------------------------
 
 
-def response_schema(mode: Mode, *, strict: bool = False) -> dict[str, Any]:
+def response_schema(mode: Mode, *, strict: bool = False, bounded: bool = False) -> dict[str, Any]:
     """JSON schema of the model's reply, for vendors' structured-output features.
 
     The open form is the documented wire format (regular or fast reply, or an invalid-request reply).
     ``strict`` is the form that OpenAI's and Anthropic's strict structured outputs accept: one root object,
     every property required, no free-form maps (arguments become a list of ``{arg, explanation}``).
+    ``bounded`` caps string lengths and list sizes like the local grammar does, for self-hosted
+    OpenAI-compatible servers that turn the schema into a decoding grammar: a small model that loops inside a
+    string is then cut by the grammar instead of running to the token limit.
     Local llama.cpp decoding uses :mod:`devgpt_magic.models.grammar` instead.
     """
+    if bounded:
+        return _bounded(response_schema(mode))
     string: dict[str, Any] = {"type": "string"}
     if strict:
         arg = {"type": "object", "properties": {"arg": string, "explanation": string},
@@ -141,3 +146,27 @@ def response_schema(mode: Mode, *, strict: bool = False) -> dict[str, Any]:
                               "commands": {"type": "array", "items": step, "minItems": 1}},
                "required": ["input", "error", "commands"]}
     return {"anyOf": [regular, invalid]}
+
+
+_BOUNDS = {"cmd_to_execute": 300, "commands": 3, "cmd_explanations": 2, "arg_explanations": 6}
+
+
+def _bounded(schema: Any, key: str = "") -> Any:
+    """The same limits as the local GBNF grammar, expressed in JSON schema; ``key`` is the property name."""
+    if not isinstance(schema, dict):
+        return schema
+    out = dict(schema)
+    if "anyOf" in out:
+        out["anyOf"] = [_bounded(s, key) for s in out["anyOf"]]
+    if "properties" in out:
+        out["properties"] = {k: _bounded(v, k) for k, v in out["properties"].items()}
+    if "items" in out:
+        out["items"] = _bounded(out["items"], key)
+    if isinstance(out.get("additionalProperties"), dict):
+        out["additionalProperties"] = _bounded(out["additionalProperties"], key)
+        out["maxProperties"] = _BOUNDS["arg_explanations"]
+    if out.get("type") == "string":
+        out["maxLength"] = _BOUNDS["cmd_to_execute"] if key in ("cmd_to_execute", "commands") else 200
+    elif out.get("type") == "array":
+        out["maxItems"] = _BOUNDS.get(key, 3)
+    return out

@@ -18,16 +18,17 @@ class AnthropicProvider(Provider):
     def _client(self) -> Any:
         from anthropic import Anthropic
 
-        return Anthropic(api_key=self.api_key(), base_url=self.spec.base_url or base_url_override("anthropic"),
-                         timeout=timeout_s(), max_retries=max_retries())
+        return self.cached_client(lambda key, url, timeout, retries: Anthropic(
+            api_key=key, base_url=url, timeout=timeout, max_retries=retries),
+            self.api_key(), self.spec.base_url or base_url_override("anthropic"), timeout_s(), max_retries())
 
     def _request(self, prompt: Prompt, max_tokens: int, temperature: float) -> dict[str, Any]:
         system = "\n".join(m.content for m in prompt.messages if m.role == "system")
         messages = [{"role": m.role, "content": m.content} for m in prompt.messages if m.role != "system"]
         if prompt.is_completion:
             messages = [{"role": "user", "content": prompt.text or ""}]
-        args: dict[str, Any] = {"model": self.spec.model_id, "max_tokens": max_tokens, "messages": messages,
-                                "temperature": temperature}
+        # the current SDK and models take no sampling parameters (temperature was removed from the API)
+        args: dict[str, Any] = {"model": self.spec.model_id, "max_tokens": max_tokens, "messages": messages}
         if system:
             args["system"] = system
         if prompt.stop:

@@ -12,7 +12,7 @@ import random
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ..errors import MissingKeyError, ProviderError
 from ..prompts import Prompt
@@ -93,6 +93,18 @@ class Provider(ABC):
 
     def __init__(self, spec: ModelSpec) -> None:
         self.spec = spec
+        self._clients: dict[tuple[Any, ...], Any] = {}
+
+    def cached_client(self, make: Callable[..., Any], *settings: Any) -> Any:
+        """One SDK client per distinct settings (key, URL, timeout), kept alive for connection reuse.
+
+        Keeping the reference also matters for correctness: google-genai closes its HTTP client when the
+        Client object is garbage-collected, even in the middle of a request.
+        """
+        if settings not in self._clients:
+            self._clients.clear()
+            self._clients[settings] = make(*settings)
+        return self._clients[settings]
 
     def api_key(self) -> str:
         """The key from the environment; MissingKeyError names the variable to set."""

@@ -19,13 +19,15 @@ class GeminiProvider(Provider):
         from google import genai
         from google.genai import types
 
-        http = types.HttpOptions(
-            base_url=self.spec.base_url or base_url_override("gemini"),
-            timeout=int(timeout_s() * 1000),
-            retry_options=types.HttpRetryOptions(attempts=max_retries() + 1, initial_delay=0.5, max_delay=8.0,
-                                                 http_status_codes=[429, 500, 502, 503, 504]),
-        )
-        return genai.Client(api_key=self.api_key(), http_options=http)
+        def make(key: str, url: str | None, timeout: float, retries: int) -> Any:
+            http = types.HttpOptions(
+                base_url=url, timeout=int(timeout * 1000),
+                retry_options=types.HttpRetryOptions(attempts=retries + 1, initial_delay=0.5, max_delay=8.0,
+                                                     http_status_codes=[429, 500, 502, 503, 504]))
+            return genai.Client(api_key=key, http_options=http)
+
+        return self.cached_client(make, self.api_key(), self.spec.base_url or base_url_override("gemini"),
+                                  timeout_s(), max_retries())
 
     def _request(self, prompt: Prompt, max_tokens: int, temperature: float) -> dict[str, Any]:
         from google.genai import types

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from ..errors import ProviderError
 from ..prompts import Prompt
 from ..schema import Completion
 from ..tokens import make_usage
@@ -28,12 +29,16 @@ class HuggingFaceProvider(Provider):
     def _client(self) -> Any:
         from huggingface_hub import InferenceClient
 
-        return InferenceClient(base_url=self._base_url, token=self.api_key(), timeout=timeout_s())
+        return self.cached_client(lambda url, key, timeout: InferenceClient(base_url=url, token=key, timeout=timeout),
+                                  self._base_url, self.api_key(), timeout_s())
 
     def _translate(self, exc: Exception) -> Exception:
         import httpx2
-        from huggingface_hub.errors import HfHubHTTPError, InferenceTimeoutError
+        from huggingface_hub.errors import HfHubHTTPError, InferenceTimeoutError, OfflineModeIsEnabled
 
+        if isinstance(exc, OfflineModeIsEnabled):
+            return ProviderError("HF_HUB_OFFLINE=1 is set, so Hugging Face Inference cannot be reached: unset it, "
+                                 "or choose a local model with --model local.")
         if isinstance(exc, InferenceTimeoutError) or isinstance(exc, httpx2.TimeoutException):
             return timeout_error(self.vendor)
         if isinstance(exc, HfHubHTTPError):
@@ -48,10 +53,12 @@ class HuggingFaceProvider(Provider):
         import httpx2
         from huggingface_hub.errors import HfHubHTTPError, InferenceTimeoutError
 
+        from huggingface_hub.errors import OfflineModeIsEnabled
+
         def once() -> Any:
             try:
                 return fn()
-            except (HfHubHTTPError, InferenceTimeoutError, httpx2.HTTPError) as exc:
+            except (HfHubHTTPError, InferenceTimeoutError, OfflineModeIsEnabled, httpx2.HTTPError) as exc:
                 raise self._translate(exc) from None
 
         return call_with_retries(once)

@@ -47,8 +47,9 @@ class OpenAIProvider(Provider):
         from openai import OpenAI
 
         # base_url always explicit: the SDK would otherwise read OPENAI_BASE_URL and might send the key there
-        return OpenAI(api_key=self.api_key(), base_url=self.base_url, timeout=timeout_s(),
-                      max_retries=max_retries())
+        return self.cached_client(lambda key, url, timeout, retries: OpenAI(
+            api_key=key, base_url=url, timeout=timeout, max_retries=retries),
+            self.api_key(), self.base_url, timeout_s(), max_retries())
 
     @property
     def _vendor_name(self) -> str:
@@ -62,7 +63,7 @@ class OpenAIProvider(Provider):
                     "json_schema": {"name": "devgpt_reply", "strict": True,
                                     "schema": response_schema(prompt.mode, strict=True)}}
         # the widest-supported form among compatible servers (llama.cpp, vLLM, Ollama)
-        return {"type": "json_object", "schema": prompt.schema_}
+        return {"type": "json_object", "schema": response_schema(prompt.mode, bounded=True)}
 
     def _translate(self, exc: Exception) -> Exception:
         import openai

@@ -1,0 +1,118 @@
+"""The real SmolLM2-135M model in-process: constrained decoding makes every reply parse and validate."""
+
+from __future__ import annotations
+
+import pytest
+
+from devgpt_magic.chat import ChatReply, ChatSession
+from devgpt_magic.engine import Engine
+from devgpt_magic.errors import ModelUnavailableError, RequestError
+
+REQUESTS = [
+    "list all files in this folder including hidden ones", "show how much disk space each folder here uses",
+    "count the lines of every python file below src", "print the current git branch",
+    "find log files bigger than 50MB under /var/log", "show the last 30 lines of server.log",
+    "make a directory called output", "show which process listens on port 8080", "print my username",
+    "compress the docs folder into docs.zip", "search for the word TODO in all markdown files",
+    "show free memory", "list the ten most recently changed files", "copy config.yaml to config.bak",
+    "show environment variable names", "download https://example.com/a.txt into /tmp",
+    "delete every .pyc file below here", "rename notes.txt to notes.md", "show the python version",
+    "sort names.txt and remove duplicate lines", "print today's date in ISO format",
+    "check whether google.com is reachable",
+]
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine()
+
+
+@pytest.mark.parametrize("mode", ["regular", "fast"])
+def test_every_reply_parses_and_validates(engine, mode):
+    results = [engine.suggest(r, mode=mode) for r in REQUESTS]
+    assert len(results) >= 20
+    for request, s in zip(REQUESTS, results):
+        assert s.request == request and s.model == "smollm2-135m"
+        assert s.is_invalid or (s.commands and all(c.command.strip() and c.risk for c in s.commands))
+        assert s.usage.prompt_tokens > 0 and s.usage.completion_tokens > 0 and s.usage.cost_usd is None
+        assert not s.usage.estimated
+    # a request the tiny model cannot answer in one piece would need a repair call: none may need two
+    assert sum(s.repaired for s in results) <= len(results) // 4
+    commands = [s for s in results if not s.is_invalid]
+    assert len(commands) >= len(results) // 2, "the few-shot prompt should steer most requests to commands"
+
+
+def test_zero_shot_and_explain(engine):
+    s = engine.suggest("list files", mode="fast", shots="zero")
+    assert s.is_invalid or s.commands
+    e = engine.explain("tar -xzvf a.tgz -C /tmp")
+    assert e.is_invalid or e.commands[0].command == "tar -xzvf a.tgz -C /tmp"
+
+
+def test_model_loaded_once(engine):
+    from devgpt_magic.models.local import loaded_models
+
+    engine.suggest("print the date", mode="fast")
+    engine.suggest("print the time", mode="fast")
+    assert len(loaded_models()) == 1
+
+
+def test_usage_totals_accumulate(engine):
+    before = engine.usage_totals().get("smollm2-135m")
+    s = engine.suggest("show the date", mode="fast")
+    after = engine.usage_totals()["smollm2-135m"]
+    assert after.calls == (before.calls if before else 0) + s.usage.calls
+    assert after.prompt_tokens == (before.prompt_tokens if before else 0) + s.usage.prompt_tokens
+
+
+def test_chat_streams_and_remembers(engine):
+    session = ChatSession()
+    items = list(engine.chat(session, "What does the ls command do? One sentence."))
+    chunks = [i for i in items if isinstance(i, str)]
+    reply = items[-1]
+    assert isinstance(reply, ChatReply) and len(chunks) > 1 and "".join(chunks) == reply.text
+    assert len(session.messages) == 2
+    engine.chat_text(session, "And cd?")
+    assert len(session.messages) == 4
+
+
+def test_interrupted_chat_changes_nothing(engine):
+    session = ChatSession()
+    engine.chat_text(session, "Say hi.")
+    totals = engine.usage_totals()["smollm2-135m"]
+    stream = engine.chat(session, "Write a long poem about shells.")
+    next(stream)
+    with pytest.raises(KeyboardInterrupt):
+        stream.throw(KeyboardInterrupt)
+    assert len(session.messages) == 2
+    assert engine.usage_totals()["smollm2-135m"] == totals
+    engine.chat_text(session, "Say bye.")  # the model still works after an interruption
+    assert len(session.messages) == 4
+
+
+def test_request_longer_than_context(engine):
+    with pytest.raises(RequestError) as info:
+        engine.suggest("list files " * 1700)  # under the character limit, over n_ctx
+    assert "too long" in str(info.value)
+
+
+def test_empty_and_huge_requests(engine):
+    with pytest.raises(RequestError, match="Nothing to do"):
+        engine.suggest("   ")
+    with pytest.raises(RequestError, match="limit"):
+        engine.suggest("x" * 50_000)
+
+
+def test_missing_gguf_and_offline_preset(monkeypatch, tmp_path):
+    monkeypatch.setenv("DEVGPT_LOCAL_MODEL", str(tmp_path / "absent.gguf"))
+    with pytest.raises(ModelUnavailableError, match="DEVGPT_LOCAL_MODEL"):
+        Engine().suggest("list files")
+    monkeypatch.delenv("DEVGPT_LOCAL_MODEL")
+    with pytest.raises(ModelUnavailableError) as info:
+        Engine().suggest("list files", model="mistral-q4")
+    assert "DEVGPT_LOCAL_MODEL" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_gguf_path_model(smollm2_path):
+    s = Engine().suggest("show the date", model=f"gguf:{smollm2_path}", mode="fast")
+    assert s.is_invalid or s.commands

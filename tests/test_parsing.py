@@ -1,0 +1,104 @@
+"""The parser survives what models really send, and raises only ParseError otherwise."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from devgpt_magic.errors import ParseError
+from devgpt_magic.parsing import parse_suggestion
+
+
+def parse(text: str, mode: str = "regular"):
+    return parse_suggestion(text, request="req", mode=mode)  # type: ignore[arg-type]
+
+
+REGULAR = {"input": "x", "error": 0, "commands": [
+    {"seq": 2, "cmd_to_execute": "wc -l a.txt", "cmd_explanations": ["counts"], "arg_explanations": {"-l": "lines"}},
+    {"seq": 1, "cmd_to_execute": "ls", "cmd_explanations": ["lists"], "arg_explanations": {}}]}
+
+
+def test_regular_format_in_seq_order():
+    s = parse(json.dumps(REGULAR))
+    assert [c.command for c in s.commands] == ["ls", "wc -l a.txt"]
+    assert s.commands[1].arguments == {"-l": "lines"} and s.commands[1].explanations == ["counts"]
+
+
+def test_fast_format():
+    assert [c.command for c in parse('{"commands": ["ls -a", "pwd"]}', "fast").commands] == ["ls -a", "pwd"]
+
+
+def test_invalid_request():
+    s = parse('{"input": "fly me", "error": 1, "explanation": "Not possible."}')
+    assert s.is_invalid and s.invalid_reason == "Not possible." and not s.commands
+
+
+@pytest.mark.parametrize("text", [
+    'Here you go:\n```json\n{"commands": ["ls -a"]}\n```\nHope it helps!',
+    'Sure! {"commands": ["ls -a"]} Anything else?',
+    '{"commands": ["ls -a",],}',
+    '```\n{"commands": ["ls -a"]}\n```',
+    '{"commands": "ls -a"}',
+    '{"command": "ls -a"}',
+    '{"cmd": "ls -a", "description": "lists"}',
+    '[{"command": "ls -a"}]',
+    '{"commands": [["ls", "-a"]]}',
+    '{"commands": ["ls", "-a"]}',
+    '{"steps": [{"command": "ls -a", "explanation": "lists", "args": [{"arg": "-a", "description": "all"}]}]}',
+    "{'commands': ['ls -a']}",
+    '{"commands": ["`ls -a`"]}',
+    '{"commands": ["$ ls -a"]}',
+])
+def test_messy_replies(text):
+    assert parse(text, "fast").commands[0].command == "ls -a"
+
+
+def test_unescaped_backslash_semicolon_kept_literally():
+    s = parse('{"commands": ["find . -name \'*.log\' -exec rm {} \\\\;"]}', "fast")
+    assert s.commands[0].command.endswith("{} \\;")
+    s = parse('{"commands": ["find . -exec wc -l {} \\;"]}', "fast")  # the invalid JSON escape a model writes
+    assert s.commands[0].command == "find . -exec wc -l {} \\;"
+
+
+def test_arguments_as_list_of_strings_and_pairs():
+    s = parse('{"commands": [{"cmd_to_execute": "ls -a", "arg_explanations": ["-a: all files"]}]}')
+    assert s.commands[0].arguments == {"-a": "all files"}
+
+
+@pytest.mark.parametrize("text", ["", "   ", "no json here", "{}", '{"commands": []}', "[]", "42", '"ls"',
+                                  '{"error": 0}', '{"commands": [{"explanation": "no command"}]}'])
+def test_unusable_replies_raise_parse_error_with_raw_text(text):
+    with pytest.raises(ParseError) as info:
+        parse(text)
+    assert "Raw model output" in str(info.value)
+    assert info.value.raw_text == text
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_raises_only_parse_error(text):
+    try:
+        parse(text)
+    except ParseError:
+        pass
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(
+        st.sampled_from(["commands", "cmd", "command", "error", "explanation", "seq", "args", "x"]) | st.text(max_size=8),
+        children, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=400, deadline=None)
+@given(json_values, st.sampled_from(["", "```json\n", "Sure: "]))
+def test_any_json_shape_raises_only_parse_error(value, prefix):
+    try:
+        s = parse(prefix + json.dumps(value))
+    except ParseError:
+        return
+    assert s.is_invalid or all(c.command.strip() for c in s.commands)

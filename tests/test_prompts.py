@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from devgpt_magic.context import Context
+from devgpt_magic.prompts import PromptBuilder
+from devgpt_magic.prompts.examples import COMMAND_EXAMPLES, EXPLAIN_EXAMPLE
+
+CTX = Context(platform="Linux-6.1-x86_64", shell="zsh", now="Friday 2026-11-27 10:00 UTC", cwd="/home/dev/proj")
+
+
+@pytest.fixture
+def builder() -> PromptBuilder:
+    return PromptBuilder(CTX)
+
+
+@pytest.mark.parametrize("mode", ["regular", "fast"])
+@pytest.mark.parametrize("shots", ["few", "zero"])
+def test_instruct_prompt_parts(builder, mode, shots):
+    p = builder.command("list big files", mode=mode, shots=shots)
+    system = p.messages[0]
+    assert system.role == "system"
+    for part in ("Linux-6.1-x86_64", "zsh", "2026-11-27", "/home/dev/proj", "without a GUI" if False else "no GUI",
+                 "yes/no", "simplest"):
+        assert part in system.content
+    assert ('"cmd_to_execute"' in system.content) == (mode == "regular")
+    assert '"error": 1' in system.content
+    assert p.messages[-1].content == "list big files" and p.messages[-1].role == "user"
+    examples = p.messages[1:-1]
+    assert len(examples) == (2 * len(COMMAND_EXAMPLES) if shots == "few" else 0)
+    if shots == "few":
+        replies = [json.loads(m.content) for m in examples if m.role == "assistant"]
+        assert any(r.get("error") == 1 for r in replies)  # an invalid request among the examples
+        if mode == "fast":
+            assert all(set(r) == {"commands"} for r in replies if not r.get("error"))
+        else:
+            assert all("arg_explanations" in c for r in replies if not r.get("error") for c in r["commands"])
+
+
+def test_base_model_transcript(builder):
+    p = builder.command("list big files", mode="fast", base_model=True)
+    assert p.is_completion and not p.messages
+    assert p.text.endswith("Request: list big files\nResponse:")
+    assert p.text.count("Request:") == len(COMMAND_EXAMPLES) + 1
+    assert "\nRequest:" in p.stop
+
+
+def test_explain_and_chat_prompts(builder):
+    p = builder.explain("tar -xzf a.tgz")
+    assert "each argument" in p.messages[0].content and p.messages[-1].content == "tar -xzf a.tgz"
+    assert json.loads(p.messages[2].content)["commands"][0]["cmd_to_execute"] == EXPLAIN_EXAMPLE[0]
+    chat = builder.chat_system()
+    assert chat.role == "system" and "Markdown" in chat.content and "/home/dev/proj" in chat.content
+
+
+def test_no_environment_values_in_prompts(monkeypatch):
+    secret = "sk-secret-value-1234567890abcdef"
+    monkeypatch.setenv("OPENAI_API_KEY", secret)
+    monkeypatch.setenv("SOME_TOKEN", "tok-987654321")
+    b = PromptBuilder()
+    texts = [b.command("x").all_text(), b.command("x", mode="fast", base_model=True).all_text(),
+             b.explain("ls").all_text(), b.chat_system().content]
+    for text in texts:
+        assert secret not in text and "tok-987654321" not in text
+
+
+def test_examples_are_not_from_evaluation_sets():
+    folder = Path(__file__).resolve().parents[2] / "shared" / "eval" / "developergpt"
+    eval_lines = set()
+    for f in folder.glob("*.txt"):
+        eval_lines |= {line.strip().lower() for line in f.read_text("utf-8").splitlines() if line.strip()}
+    assert eval_lines, f"evaluation files not found in {folder}"
+    for request, _ in [*COMMAND_EXAMPLES, EXPLAIN_EXAMPLE]:
+        assert request.lower() not in eval_lines
