@@ -28,13 +28,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="devgpt", description="Shell commands from plain English, explained "
                                      "and checked for danger; and a chat for developers.")
     parser.add_argument("--version", action="version", version=f"devgpt-magic {__version__}")
-    sub = parser.add_subparsers(dest="action", required=True, metavar="{cmd,explain,chat,models}")
+    sub = parser.add_subparsers(dest="action", required=True, metavar="{cmd,explain,chat,models,cache}")
 
     cmd = sub.add_parser("cmd", help="suggest shell commands for a request")
     _common(cmd)
     cmd.add_argument("--fast", action="store_true", help="commands only, no explanations (quicker)")
     cmd.add_argument("--zero-shot", action="store_true", help="no examples in the prompt")
     cmd.add_argument("--json", action="store_true", help="print the suggestion as JSON")
+    cmd.add_argument("--no-cache", action="store_true", help="ask the model even if this exact request was "
+                                                             "answered before")
     cmd.add_argument("--run", action="store_true", help="offer to run the commands (asks first; dangerous "
                                                         "commands need 'yes' typed out)")
     cmd.add_argument("request", nargs="+", help="what you want to do, in plain English")
@@ -42,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="explain an existing command and each argument")
     _common(explain)
     explain.add_argument("--json", action="store_true")
+    explain.add_argument("--no-cache", action="store_true")
     explain.add_argument("command", nargs="+", help="the command (quote it)")
 
     chat = sub.add_parser("chat", help="chat with the model (history kept for the session)")
@@ -50,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     models = sub.add_parser("models", help="list models, providers and whether keys are set")
     models.add_argument("--json", action="store_true")
+
+    cache = sub.add_parser("cache", help="manage the response cache")
+    cache.add_argument("cache_action", choices=["clear"], help="clear: delete every cached reply")
     return parser
 
 
@@ -128,6 +134,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 print(models_table(specs, default=default_local().name))
             return 0
+        if args.action == "cache":
+            from .cache import ResponseCache
+
+            print(f"Removed {ResponseCache().clear()} cached replies.")
+            return 0
         from .engine import Engine
 
         engine = Engine(base_url=args.base_url)
@@ -135,14 +146,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             spec = engine.resolve(args.model)
             suggestion = engine.suggest(" ".join(args.request), model=args.model,
                                         mode="fast" if args.fast else "regular",
-                                        shots="zero" if args.zero_shot else "few")
+                                        shots="zero" if args.zero_shot else "few", use_cache=not args.no_cache)
             _print_suggestion(suggestion, args.json, spec.is_local)
             if args.run and suggestion.commands:
                 return _run(suggestion.commands)
             return 0
         if args.action == "explain":
             spec = engine.resolve(args.model)
-            suggestion = engine.explain(" ".join(args.command), model=args.model)
+            suggestion = engine.explain(" ".join(args.command), model=args.model, use_cache=not args.no_cache)
             _print_suggestion(suggestion, args.json, spec.is_local)
             return 0
         return _chat(engine, args)

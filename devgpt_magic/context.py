@@ -30,6 +30,11 @@ class Context(BaseModel):
             cwd=cwd or os.getcwd(),
         )
 
+    @property
+    def day(self) -> str:
+        """The date part of ``now`` (weekday and date), for cache keys that should hold all day."""
+        return " ".join(self.now.split()[:2])
+
     def as_lines(self) -> str:
         return (
             f"- Operating system: {self.platform}\n"

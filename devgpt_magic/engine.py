@@ -19,6 +19,7 @@ from .prompts import Prompt, PromptBuilder
 from .schema import Completion, Mode, Shots, Suggestion, Usage
 from .tokens import estimate_tokens
 from .usage_ledger import UsageLedger
+from .cache import ResponseCache
 
 MAX_REQUEST_CHARS = 20_000
 CHAT_REPLY_TOKENS = 1024
@@ -28,11 +29,12 @@ class Engine:
     """Holds what lives as long as a kernel or a CLI process: providers, usage totals, the default model."""
 
     def __init__(self, *, model: str | None = None, context: Context | None = None,
-                 base_url: str | None = None) -> None:
+                 base_url: str | None = None, cache: ResponseCache | None = None) -> None:
         self.default_model = model
         self.base_url = base_url
         self.builder = PromptBuilder(context)
         self.usage = UsageLedger()
+        self.cache = cache or ResponseCache()
         self._providers: dict[str, Provider] = {}
 
     # --- models ------------------------------------------------------------------------------------------
@@ -79,30 +81,47 @@ class Engine:
 
     # --- commands ----------------------------------------------------------------------------------------
     def suggest(self, request: str, *, model: str | None = None, mode: Mode = "regular", shots: Shots = "few",
-                temperature: float = 0.0) -> Suggestion:
+                temperature: float = 0.0, use_cache: bool = True) -> Suggestion:
         """Shell commands for a plain-English request, explained and risk-assessed."""
         request = self._check_request(request, "request", "'find log files over 100MB'")
         spec, provider = self._ready(model)
         prompt = self.builder.command(request, mode=mode, shots=shots, base_model=spec.kind == "base")
-        return self._structured(spec, provider, prompt, request, mode, temperature)
+        return self._structured(spec, provider, prompt, request, mode, temperature, use_cache)
 
-    def explain(self, command: str, *, model: str | None = None, temperature: float = 0.0) -> Suggestion:
+    def explain(self, command: str, *, model: str | None = None, temperature: float = 0.0,
+                use_cache: bool = True) -> Suggestion:
         """What an existing command does, and each of its arguments."""
         command = self._check_request(command, "command", "'tar -xzvf a.tgz -C /tmp'")
         spec, provider = self._ready(model)
         prompt = self.builder.explain(command, base_model=spec.kind == "base")
-        suggestion = self._structured(spec, provider, prompt, command, "regular", temperature)
+        suggestion = self._structured(spec, provider, prompt, command, "regular", temperature, use_cache)
         if suggestion.commands and not suggestion.is_invalid:
             # the explained command is the user's, never a rewrite the model slipped in
             first = suggestion.commands[0].model_copy(update={"command": command})
             suggestion = suggestion.model_copy(update={"commands": [first]})
         return self._assess(suggestion)
 
+    def _complete(self, spec: ModelSpec, provider: Provider, prompt: Prompt, max_tokens: int, temperature: float,
+                  use_cache: bool) -> Completion:
+        """A provider call, answered from the response cache when the same call was made at temperature 0."""
+        if not use_cache or temperature != 0:
+            return provider.complete(prompt, max_tokens=max_tokens, temperature=temperature)
+        ctx = prompt.context
+        key = self.cache.key(spec, prompt, max_tokens=max_tokens, temperature=temperature,
+                             clock=ctx.now if ctx else "", day=ctx.day if ctx else "")
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit.model_copy(update={"usage": hit.usage.model_copy(update={"cached": True, "latency_s": 0.0})})
+        completion = provider.complete(prompt, max_tokens=max_tokens, temperature=temperature)
+        if completion.finish_reason != "length":
+            self.cache.put(key, completion)
+        return completion
+
     def _structured(self, spec: ModelSpec, provider: Provider, prompt: Prompt, request: str, mode: Mode,
-                    temperature: float) -> Suggestion:
+                    temperature: float, use_cache: bool = True) -> Suggestion:
         reply_tokens = self._reply_tokens(spec, mode)
         self._check_fits(spec, prompt, reply_tokens)
-        first = provider.complete(prompt, max_tokens=reply_tokens, temperature=temperature)
+        first = self._complete(spec, provider, prompt, reply_tokens, temperature, use_cache)
         usage = first.usage
         try:
             suggestion = self._parse(first, request, mode)
@@ -110,7 +129,7 @@ class Engine:
         except ParseError as problem:
             reason = str(problem).split(" Raw model output:")[0]
             retry_prompt = self.builder.repair(prompt, first.text, reason)
-            second = provider.complete(retry_prompt, max_tokens=reply_tokens, temperature=temperature)
+            second = self._complete(spec, provider, retry_prompt, reply_tokens, temperature, use_cache)
             usage = usage + second.usage
             try:
                 suggestion = self._parse(second, request, mode)

@@ -100,3 +100,20 @@ def models_table(specs: list[ModelSpec], *, default: str) -> str:
 
 def use_color() -> bool:
     return os.environ.get("NO_COLOR") is None and os.isatty(1)
+
+
+def usage_table(totals: dict) -> str:  # dict[str, Usage]
+    """Tokens and cost of this kernel (or process) so far, per model."""
+    if not totals:
+        return "No model calls yet."
+    rows = [("model", "calls", "tokens in", "tokens out", "cost")]
+    total_cost = 0.0
+    for name, usage in sorted(totals.items()):
+        cost = "local/free" if usage.cost_usd is None else f"${usage.cost_usd:.4f}"
+        total_cost += usage.cost_usd or 0.0
+        rows.append((name, str(usage.calls), f"{usage.prompt_tokens:,}", f"{usage.completion_tokens:,}", cost))
+    rows.append(("total", str(sum(u.calls for u in totals.values())),
+                 f"{sum(u.prompt_tokens for u in totals.values()):,}",
+                 f"{sum(u.completion_tokens for u in totals.values()):,}", f"${total_cost:.4f}"))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)

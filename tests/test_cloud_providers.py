@@ -180,10 +180,10 @@ def test_openai_key_not_sent_to_compatible_server(vendor, monkeypatch, fake_key)
     monkeypatch.setenv("OPENAI_API_KEY", fake_key)
     monkeypatch.setenv("DEVGPT_OPENAI_BASE_URL", vendor.url + "/v1")
     vendor.queue(Reply(200, openai_chat(REGULAR_REPLY)))
-    Engine().suggest("find big logs", model="openai:my-model")
+    Engine().suggest("find big logs", model="openai:my-model", use_cache=False)
     assert fake_key not in str(vendor.requests[-1].headers)
     monkeypatch.setenv("DEVGPT_SEND_OPENAI_KEY", "1")  # the user's explicit opt-in
-    Engine().suggest("find big logs", model="openai:my-model")
+    Engine().suggest("find big logs", model="openai:my-model", use_cache=False)
     assert vendor.requests[-1].headers["authorization"] == f"Bearer {fake_key}"
 
 

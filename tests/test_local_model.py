@@ -17,8 +17,7 @@ REQUESTS = [
     "show free memory", "list the ten most recently changed files", "copy config.yaml to config.bak",
     "show environment variable names", "download https://example.com/a.txt into /tmp",
     "delete every .pyc file below here", "rename notes.txt to notes.md", "show the python version",
-    "sort names.txt and remove duplicate lines", "print today's date in ISO format",
-    "check whether google.com is reachable",
+    "sort names.txt and remove duplicate lines",
 ]
 
 

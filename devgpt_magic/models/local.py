@@ -8,6 +8,7 @@ system text and few-shot examples are evaluated once and later requests only pay
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 import time
@@ -49,8 +50,18 @@ def load(spec: ModelSpec) -> tuple[Any, threading.Lock]:
                             verbose=False)
             except (ValueError, RuntimeError) as exc:
                 raise ProviderError(f"llama.cpp could not load {path.name} ({exc}): is it a valid GGUF file?") from None
+            if not _LOADED:
+                atexit.register(_close_all)
             _LOADED[path] = (llm, threading.Lock())
         return _LOADED[path]
+
+
+def _close_all() -> None:
+    """Free models before interpreter teardown; llama.cpp's own __del__ fails once its library is unloaded."""
+    for llm, lock in list(_LOADED.values()):
+        with lock:
+            llm.close()
+    _LOADED.clear()
 
 
 def loaded_models() -> list[Path]:

@@ -65,6 +65,8 @@ class Prompt(BaseModel):
     #: The JSON schema the reply must follow; None for free text (chat).
     schema_: dict[str, Any] | None = Field(default=None, alias="schema")
     mode: Mode = "regular"
+    #: The context the prompt was built with (its clock time is left out of cache keys).
+    context: Context | None = None
 
     model_config = {"populate_by_name": True}
 
@@ -126,15 +128,17 @@ class PromptBuilder:
     def _structured(self, task: Task, request: str, *, mode: Mode, shots: Shots, base_model: bool) -> Prompt:
         examples = self._examples(task, mode) if shots == "few" else []
         schema = response_schema(mode)
+        context = self.context
+        builder = PromptBuilder(context)  # one context for the whole prompt, even across a minute boundary
         if base_model:
-            return Prompt(task=task, text=self._transcript(task, request, mode, examples),
-                          stop=["\nRequest:", "\n\n\n"], schema=schema, mode=mode)
-        messages = [Message(role="system", content=self.system_text(task, mode))]
+            return Prompt(task=task, text=builder._transcript(task, request, mode, examples),
+                          stop=["\nRequest:", "\n\n\n"], schema=schema, mode=mode, context=context)
+        messages = [Message(role="system", content=builder.system_text(task, mode))]
         for example_request, reply in examples:
             messages.append(Message(role="user", content=example_request))
             messages.append(Message(role="assistant", content=_dumps(reply)))
         messages.append(Message(role="user", content=request))
-        return Prompt(task=task, messages=messages, schema=schema, mode=mode)
+        return Prompt(task=task, messages=messages, schema=schema, mode=mode, context=context)
 
     def _transcript(self, task: Task, request: str, mode: Mode,
                     examples: list[tuple[str, dict[str, Any]]]) -> str:
