@@ -36,8 +36,8 @@ class ChatSession(BaseModel):
             pairs.append((self.messages[i], self.messages[i + 1]))
         return pairs
 
-    def window(self, system: Message, user_text: str, *, budget: int,
-               count: Callable[[str], int]) -> tuple[list[Message], int]:
+    def window(self, system: Message, user_text: str, *, budget: int, count: Callable[[str], int],
+               sent_text: str | None = None) -> tuple[list[Message], int]:
         """Messages to send (system, the newest exchanges that fit, the new user turn) and how many were dropped."""
         fixed = count(system.content) + count(user_text) + 8
         kept: list[tuple[Message, Message]] = []
@@ -52,7 +52,7 @@ class ChatSession(BaseModel):
         messages = [system]
         for user, assistant in kept:
             messages += [user, assistant]
-        messages.append(Message(role="user", content=user_text))
+        messages.append(Message(role="user", content=sent_text or user_text))
         return messages, len(self.exchanges) - len(kept)
 
     def commit(self, user_text: str, reply_text: str) -> None:

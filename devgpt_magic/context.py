@@ -35,10 +35,11 @@ class Context(BaseModel):
         """The date part of ``now`` (weekday and date), for cache keys that should hold all day."""
         return " ".join(self.now.split()[:2])
 
-    def as_lines(self) -> str:
-        return (
-            f"- Operating system: {self.platform}\n"
-            f"- Shell: {self.shell}\n"
-            f"- Current date and time: {self.now}\n"
-            f"- Current working directory: {self.cwd}"
-        )
+    def machine_lines(self) -> str:
+        """The facts that do not change while a kernel runs: they may sit in the reusable prompt prefix."""
+        return f"- Operating system: {self.platform}\n- Shell: {self.shell}"
+
+    def moment(self) -> str:
+        """The facts that change (clock, working directory): they go with the user's newest message, so
+        llama.cpp can reuse the evaluated system prompt and examples from one request to the next."""
+        return f"[{self.now} · cwd {self.cwd}]"

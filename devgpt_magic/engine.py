@@ -173,7 +173,8 @@ class Engine:
         budget = window - reply_tokens
         if history_budget:
             budget = min(budget, history_budget)
-        messages, dropped = session.window(system, message, budget=budget, count=estimate_tokens)
+        messages, dropped = session.window(system, message, budget=budget, count=estimate_tokens,
+                                           sent_text=self.builder.chat_turn(message))
         prompt = Prompt(task="chat", messages=messages)
         if len(messages) == 2:
             self._check_fits(spec, prompt, reply_tokens)

@@ -64,7 +64,7 @@ def test_success_reports_usage_and_cost(setup, vendor):
     sent = vendor.requests[-1]
     text = str(sent.body)
     assert "find big logs" in text
-    assert "Current working directory" in text  # the context went with the prompt
+    assert "cwd " in text and "Operating system" in text  # the context went with the prompt
 
 
 def test_structured_output_requested(setup, vendor):

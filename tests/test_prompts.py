@@ -24,12 +24,14 @@ def test_instruct_prompt_parts(builder, mode, shots):
     p = builder.command("list big files", mode=mode, shots=shots)
     system = p.messages[0]
     assert system.role == "system"
-    for part in ("Linux-6.1-x86_64", "zsh", "2026-11-27", "/home/dev/proj", "without a GUI" if False else "no GUI",
-                 "yes/no", "simplest"):
+    for part in ("Linux-6.1-x86_64", "zsh", "no GUI", "yes/no", "simplest"):
         assert part in system.content
+    # the changing facts ride with the newest message, so the system text and examples stay a reusable prefix
+    assert "2026-11-27" not in system.content
+    assert p.messages[-1].content == "[Friday 2026-11-27 10:00 UTC · cwd /home/dev/proj]\nlist big files"
     assert ('"cmd_to_execute"' in system.content) == (mode == "regular")
     assert '"error": 1' in system.content
-    assert p.messages[-1].content == "list big files" and p.messages[-1].role == "user"
+    assert p.messages[-1].role == "user"
     examples = p.messages[1:-1]
     assert len(examples) == (2 * len(COMMAND_EXAMPLES) if shots == "few" else 0)
     if shots == "few":
@@ -44,17 +46,26 @@ def test_instruct_prompt_parts(builder, mode, shots):
 def test_base_model_transcript(builder):
     p = builder.command("list big files", mode="fast", base_model=True)
     assert p.is_completion and not p.messages
-    assert p.text.endswith("Request: list big files\nResponse:")
+    assert p.text.endswith("Request: [Friday 2026-11-27 10:00 UTC · cwd /home/dev/proj] list big files\nResponse:")
     assert p.text.count("Request:") == len(COMMAND_EXAMPLES) + 1
     assert "\nRequest:" in p.stop
 
 
 def test_explain_and_chat_prompts(builder):
     p = builder.explain("tar -xzf a.tgz")
-    assert "each argument" in p.messages[0].content and p.messages[-1].content == "tar -xzf a.tgz"
+    assert "each argument" in p.messages[0].content and p.messages[-1].content.endswith("]\ntar -xzf a.tgz")
     assert json.loads(p.messages[2].content)["commands"][0]["cmd_to_execute"] == EXPLAIN_EXAMPLE[0]
     chat = builder.chat_system()
-    assert chat.role == "system" and "Markdown" in chat.content and "/home/dev/proj" in chat.content
+    assert chat.role == "system" and "Markdown" in chat.content and "zsh" in chat.content
+    assert builder.chat_turn("hi") == "[Friday 2026-11-27 10:00 UTC · cwd /home/dev/proj]\nhi"
+
+
+def test_static_prefix_identical_across_requests_and_minutes():
+    """What llama.cpp reuses: everything before the newest message must not change between requests."""
+    early = PromptBuilder(CTX).command("list files")
+    later_ctx = CTX.model_copy(update={"now": "Friday 2026-11-27 10:07 UTC", "cwd": "/tmp"})
+    later = PromptBuilder(later_ctx).command("show disk usage")
+    assert early.messages[:-1] == later.messages[:-1]
 
 
 def test_no_environment_values_in_prompts(monkeypatch):

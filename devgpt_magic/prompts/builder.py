@@ -18,6 +18,9 @@ from .examples import COMMAND_EXAMPLES, EXPLAIN_EXAMPLE, fast_reply
 
 Task = Literal["command", "explain", "chat"]
 
+#: The fixed [date · cwd] line of the example turns: constant, so the examples stay a reusable prefix.
+EXAMPLE_MOMENT = "[Monday 2026-01-05 09:30 UTC · cwd /home/dev/project]"
+
 _RULES = """\
 Rules:
 - Give commands that run in a terminal with the shell above: no GUI programs, no editors, nothing that waits for
@@ -103,7 +106,8 @@ class PromptBuilder:
             if task == "explain"
             else _CHAT_SYSTEM + "\n"
         )
-        parts = [head, f"Context:\n{self.context.as_lines()}\n"]
+        parts = [head, f"Context:\n{self.context.machine_lines()}\n"
+                       "- Each request starts with [current date and time · current working directory].\n"]
         if task == "command":
             parts.append(_RULES + "\n")
             parts.append(_FAST_FORMAT if mode == "fast" else _REGULAR_FORMAT)
@@ -135,9 +139,9 @@ class PromptBuilder:
                           stop=["\nRequest:", "\n\n\n"], schema=schema, mode=mode, context=context)
         messages = [Message(role="system", content=builder.system_text(task, mode))]
         for example_request, reply in examples:
-            messages.append(Message(role="user", content=example_request))
+            messages.append(Message(role="user", content=f"{EXAMPLE_MOMENT}\n{example_request}"))
             messages.append(Message(role="assistant", content=_dumps(reply)))
-        messages.append(Message(role="user", content=request))
+        messages.append(Message(role="user", content=f"{context.moment()}\n{request}"))
         return Prompt(task=task, messages=messages, schema=schema, mode=mode, context=context)
 
     def _transcript(self, task: Task, request: str, mode: Mode,
@@ -148,11 +152,16 @@ class PromptBuilder:
             + self.system_text(task, mode)
             + "\n\n"
         )
-        turns = [f"Request: {q}\nResponse: {_dumps(a)}\n" for q, a in examples]
-        return header + "\n".join(turns) + ("\n" if turns else "") + f"Request: {request}\nResponse:"
+        turns = [f"Request: {EXAMPLE_MOMENT} {q}\nResponse: {_dumps(a)}\n" for q, a in examples]
+        return (header + "\n".join(turns) + ("\n" if turns else "")
+                + f"Request: {self.context.moment()} {request}\nResponse:")
 
     def chat_system(self) -> Message:
         return Message(role="system", content=self.system_text("chat"))
+
+    def chat_turn(self, message: str) -> str:
+        """The newest chat message as sent: the moment first; the history keeps the bare message."""
+        return f"{self.context.moment()}\n{message}"
 
     def repair(self, prompt: Prompt, raw_text: str, problem: str) -> Prompt:
         """One more turn showing the model its own reply and why it was rejected."""

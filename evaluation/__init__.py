@@ -1,0 +1,1 @@
+"""Evaluation and benchmarks for devgpt-magic: ``python -m evaluation --help``."""

@@ -1,0 +1,215 @@
+"""Benchmarks: start-up cost, engine overhead, local generation speed against raw llama.cpp, prompt sizes,
+cost per request, and cold versus warm latency. Prints its figures; ``--json FILE`` also saves them.
+
+Start-up is measured in fresh processes (median of repeated runs). Generation speed compares the engine's
+streaming path with llama-cpp-python called directly on the same model, prompt, grammar and settings.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from devgpt_magic.context import Context
+from devgpt_magic.engine import Engine
+from devgpt_magic.models.base import Provider
+from devgpt_magic.models.grammar import MAX_REPLY_TOKENS, llama_grammar
+from devgpt_magic.models.local_files import is_available
+from devgpt_magic.models.registry import all_models, resolve
+from devgpt_magic.prompts import Prompt, PromptBuilder
+from devgpt_magic.render import suggestion_html, suggestion_markdown, suggestion_text
+from devgpt_magic.schema import Completion, Usage
+from devgpt_magic.tokens import estimate_tokens
+
+CANNED = json.dumps({"input": "x", "error": 0, "commands": [
+    {"seq": 1, "cmd_to_execute": "find /var/log -type f -size +100M -exec ls -lh {} \\;",
+     "cmd_explanations": ["Lists log files over 100 MB with their sizes."],
+     "arg_explanations": {"/var/log": "where to look", "-type f": "files only", "-size +100M": "over 100 MB",
+                          "-exec ls -lh {} \\;": "show each file's size"}}]})
+
+
+def _median_seconds(argv: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def startup(runs: int) -> dict[str, Any]:
+    py = sys.executable
+    load = ("from IPython.core.interactiveshell import InteractiveShell; ip = InteractiveShell.instance(); "
+            "ip.run_line_magic('load_ext', 'devgpt_magic')")
+    shell = "from IPython.core.interactiveshell import InteractiveShell; ip = InteractiveShell.instance()"
+    heavy = ("import sys; " + load + "; print(sorted(m for m in ('openai', 'anthropic', 'google.genai', "
+             "'huggingface_hub', 'llama_cpp') if m in sys.modules))")
+    out = {
+        "python_pass_s": _median_seconds([py, "-c", "pass"], runs),
+        "import_devgpt_magic_s": _median_seconds([py, "-c", "import devgpt_magic"], runs),
+        "ipython_shell_s": _median_seconds([py, "-c", shell], runs),
+        "ipython_shell_load_ext_s": _median_seconds([py, "-c", load], runs),
+        "modules_after_load_ext": subprocess.run([py, "-c", heavy], capture_output=True, text=True).stdout.strip(),
+    }
+    out["import_overhead_ms"] = 1000 * (out["import_devgpt_magic_s"] - out["python_pass_s"])
+    out["load_ext_overhead_ms"] = 1000 * (out["ipython_shell_load_ext_s"] - out["ipython_shell_s"])
+    return out
+
+
+class _InstantProvider(Provider):
+    """Answers at once, so what is left is the engine's own time (measurement only, never shipped)."""
+
+    def complete(self, prompt: Prompt, *, max_tokens: int, temperature: float) -> Completion:
+        return Completion(text=CANNED, finish_reason="stop",
+                          usage=Usage(model=self.spec.name, prompt_tokens=1000, completion_tokens=100))
+
+
+def overhead(runs: int) -> dict[str, Any]:
+    """Engine time per request with the provider's time taken out (an instant provider, cache off)."""
+    engine = Engine(context=Context.current())
+    spec = resolve("gpt4o")
+    engine._providers[f"{spec.provider}|{spec.name}|{spec.base_url}"] = _InstantProvider(spec)
+    import os
+
+    os.environ.setdefault("OPENAI_API_KEY", "bench-not-a-key")
+    for _ in range(20):  # warm imports and caches
+        s = engine.suggest("find big logs", model="gpt4o", use_cache=False)
+    samples, render_samples = [], []
+    for i in range(runs):
+        start = time.perf_counter()
+        s = engine.suggest(f"find big logs {i}", model="gpt4o", use_cache=False)
+        mid = time.perf_counter()
+        suggestion_text(s), suggestion_markdown(s), suggestion_html(s)
+        end = time.perf_counter()
+        samples.append(mid - start)
+        render_samples.append(end - mid)
+    return {"engine_ms_median": 1000 * statistics.median(samples),
+            "engine_ms_p95": 1000 * sorted(samples)[int(0.95 * len(samples)) - 1],
+            "render_ms_median": 1000 * statistics.median(render_samples),
+            "total_ms_median": 1000 * statistics.median(a + b for a, b in zip(samples, render_samples))}
+
+
+def _stream_rate(chunks: Any, start: float) -> tuple[float, int, float]:
+    first = None
+    count = 0
+    for _ in chunks:
+        if first is None:
+            first = time.perf_counter()
+        count += 1
+    end = time.perf_counter()
+    ttft = (first or end) - start
+    rate = (count - 1) / (end - first) if first and count > 1 and end > first else 0.0
+    return ttft, count, rate
+
+
+def local_speed(name: str, requests: list[str]) -> dict[str, Any]:
+    """Cold and warm latency, time to first token and tokens/s through the engine and raw llama.cpp."""
+    from devgpt_magic.models import local
+
+    spec = resolve(name)
+    builder = PromptBuilder()
+    provider = local.LocalProvider(spec)
+    t0 = time.perf_counter()
+    llm, lock = local.load(spec)
+    load_s = time.perf_counter() - t0
+    out: dict[str, Any] = {"model": spec.name, "load_s": load_s}
+    engine = Engine()
+    latencies = []
+    for i, request in enumerate(requests[:3]):
+        start = time.perf_counter()
+        engine.suggest(request, model=name, mode="fast", use_cache=False)
+        latencies.append(time.perf_counter() - start)
+    out["fast_request_s"] = {"cold": latencies[0], "warm": latencies[1:]}
+    # time to first token, first (prefix not yet evaluated) and second (prefix reused)
+    llm.reset()
+    ttfts = []
+    for request in requests[3:5]:
+        prompt = builder.command(request, mode="regular")
+        start = time.perf_counter()
+        ttft, _, _ = _stream_rate((c for c in provider.stream(prompt, max_tokens=16, temperature=0.0)
+                                   if isinstance(c, str)), start)
+        ttfts.append(ttft)
+    out["ttft_first_s"], out["ttft_second_s"] = ttfts
+    out["ttft_ratio"] = ttfts[0] / ttfts[1] if ttfts[1] else None
+    # generation rate: engine path vs llama-cpp-python directly, same prompt/grammar/settings, warm prefix
+    prompt = builder.command(requests[5], mode="regular")
+    engine_rates, raw_rates = [], []
+    for _ in range(3):
+        start = time.perf_counter()
+        _, _, rate = _stream_rate((c for c in provider.stream(prompt, max_tokens=160, temperature=0.0)
+                                   if isinstance(c, str)), start)
+        engine_rates.append(rate)
+        with lock:
+            start = time.perf_counter()
+            raw = llm.create_chat_completion(messages=[m.model_dump() for m in prompt.messages], stream=True,
+                                             max_tokens=160, temperature=0.0, repeat_penalty=1.1,
+                                             grammar=llama_grammar("regular"))
+            _, _, rate = _stream_rate((c for c in raw if c["choices"][0]["delta"].get("content")), start)
+        raw_rates.append(rate)
+    out["engine_tok_s"] = statistics.median(engine_rates)
+    out["raw_tok_s"] = statistics.median(raw_rates)
+    out["engine_over_raw"] = out["engine_tok_s"] / out["raw_tok_s"] if out["raw_tok_s"] else None
+    out["models_loaded"] = len(local.loaded_models())
+    return out
+
+
+def prompt_sizes() -> dict[str, Any]:
+    builder = PromptBuilder()
+    variants = {
+        "regular few-shot": builder.command("find log files over 100MB", mode="regular"),
+        "fast few-shot": builder.command("find log files over 100MB", mode="fast"),
+        "regular zero-shot": builder.command("find log files over 100MB", mode="regular", shots="zero"),
+        "fast zero-shot": builder.command("find log files over 100MB", mode="fast", shots="zero"),
+        "chat (system + message)": Prompt(task="chat", messages=[builder.chat_system(),
+                                                                 *builder.command("hi", shots="zero").messages[-1:]]),
+    }
+    sizes = {k: estimate_tokens(p.all_text()) for k, p in variants.items()}
+    reply = {"regular few-shot": 150, "fast few-shot": 30, "regular zero-shot": 150, "fast zero-shot": 30,
+             "chat (system + message)": 300}
+    costs = {}
+    for spec in all_models():
+        if spec.is_local or spec.price_in is None:
+            continue
+        costs[spec.name] = {k: spec.cost(sizes[k], reply[k]) for k in sizes}
+    return {"prompt_tokens_cl100k": sizes, "assumed_reply_tokens": reply, "cost_usd_per_request": costs}
+
+
+def run(args: Any) -> dict[str, Any]:
+    report: dict[str, Any] = {"when": time.strftime("%Y-%m-%d %H:%M"), "machine": Context.current().platform}
+    print("== start-up (median of %d fresh processes)" % args.runs, flush=True)
+    report["startup"] = startup(args.runs)
+    for k, v in report["startup"].items():
+        print(f"  {k:28} {v:.4f}" if isinstance(v, float) else f"  {k:28} {v}")
+    print("== engine overhead per request (provider time removed)", flush=True)
+    report["overhead"] = overhead(200)
+    for k, v in report["overhead"].items():
+        print(f"  {k:28} {v:.3f}")
+    print("== prompt tokens (cl100k estimate) and cost per request at registry prices", flush=True)
+    report["prompts"] = prompt_sizes()
+    for k, v in report["prompts"]["prompt_tokens_cl100k"].items():
+        print(f"  {k:28} {v}")
+    for name in ("gpt-4o", "gpt-4o-mini", "gemini-2.5-flash", "claude-haiku-4-5", "claude-sonnet-4-5"):
+        costs = report["prompts"]["cost_usd_per_request"][name]
+        print(f"  {name:28} " + "  ".join(f"{k.split()[0]}-{k.split()[1][:4]} ${v:.5f}" for k, v in list(costs.items())[:4]))
+    requests = ["list all files in this folder", "show the disk usage of each folder here",
+                "count the lines of every python file", "print the current git branch",
+                "show the last 20 lines of server.log", "find files changed in the last day"]
+    report["local"] = []
+    for name in args.models:
+        if not is_available(resolve(name)):
+            print(f"== {name}: not available (python -m evaluation models fetch {name})")
+            continue
+        print(f"== local model {name}", flush=True)
+        result = local_speed(name, requests)
+        report["local"].append(result)
+        for k, v in result.items():
+            print(f"  {k:28} {v}" if not isinstance(v, float) else f"  {k:28} {v:.3f}")
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(report, indent=1))
+    return report
