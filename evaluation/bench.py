@@ -139,18 +139,25 @@ def local_speed(name: str, requests: list[str]) -> dict[str, Any]:
     # generation rate: engine path vs llama-cpp-python directly, same prompt/grammar/settings, warm prefix
     prompt = builder.command(requests[5], mode="regular")
     engine_rates, raw_rates = [], []
-    for _ in range(3):
+
+    def through_engine() -> float:
         start = time.perf_counter()
-        _, _, rate = _stream_rate((c for c in provider.stream(prompt, max_tokens=160, temperature=0.0)
-                                   if isinstance(c, str)), start)
-        engine_rates.append(rate)
+        return _stream_rate((c for c in provider.stream(prompt, max_tokens=160, temperature=0.0)
+                             if isinstance(c, str)), start)[2]
+
+    def raw_llama() -> float:
         with lock:
             start = time.perf_counter()
             raw = llm.create_chat_completion(messages=[m.model_dump() for m in prompt.messages], stream=True,
                                              max_tokens=160, temperature=0.0, repeat_penalty=1.1,
                                              grammar=llama_grammar("regular"))
-            _, _, rate = _stream_rate((c for c in raw if c["choices"][0]["delta"].get("content")), start)
-        raw_rates.append(rate)
+            return _stream_rate((c for c in raw if c["choices"][0]["delta"].get("content")), start)[2]
+
+    for i in range(6):  # alternate the order so neither path always runs first
+        first, second = (through_engine, raw_llama) if i % 2 == 0 else (raw_llama, through_engine)
+        a, b = first(), second()
+        engine_rates.append(a if first is through_engine else b)
+        raw_rates.append(b if first is through_engine else a)
     out["engine_tok_s"] = statistics.median(engine_rates)
     out["raw_tok_s"] = statistics.median(raw_rates)
     out["engine_over_raw"] = out["engine_tok_s"] / out["raw_tok_s"] if out["raw_tok_s"] else None

@@ -1,0 +1,82 @@
+"""``python -m evaluation report DIR...``: a Markdown table and PNG charts from run summaries."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+
+def _summaries(dirs: list[str]) -> list[dict[str, Any]]:
+    found = []
+    for d in dirs:
+        for path in sorted(Path(d).rglob("summary.json")):
+            data = json.loads(path.read_text())
+            data["dir"] = str(path.parent)
+            found.append(data)
+    return found
+
+
+def _fmt(value: Any, pattern: str) -> str:
+    return "-" if value is None else pattern.format(value)
+
+
+def markdown(summaries: list[dict[str, Any]]) -> str:
+    head = ("| model | suite | mode | shots | items | verifiable | accuracy | valid | median s | tokens in/out | cost $ |\n"
+            "|---|---|---|---|---|---|---|---|---|---|---|")
+    rows = [f"| {s['model']} | {s['suite']} | {s['mode']} | {s['shots']} | {s['items']} | {s['verifiable']} | "
+            f"{_fmt(s['accuracy'], '{:.2f}')} | {_fmt(s['valid_rate'], '{:.2f}')} | "
+            f"{_fmt(s['latency_median_s'], '{:.1f}')} | {_fmt(s['prompt_tokens_mean'], '{:.0f}')}/"
+            f"{_fmt(s['completion_tokens_mean'], '{:.0f}')} | {_fmt(s['cost_usd_total'], '{:.4f}')} |"
+            for s in summaries]
+    checks = [f"- scorer self-check ({s['dir']}): accepts {c['accepted_same_item']:.0%} of {c['pairs']} same-item "
+              f"reference pairs, wrongly accepts {c['accepted_mismatched']:.1%} of {c['mismatched_pairs']} "
+              f"mismatched pairs" for s in summaries if (c := s.get("scorer_self_check"))]
+    return "\n".join([head, *rows, "", *checks]).strip() + "\n"
+
+
+def charts(summaries: list[dict[str, Any]], out: Path) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    written = []
+    for suite in sorted({s["suite"] for s in summaries}):
+        rows = [s for s in summaries if s["suite"] == suite and s["accuracy"] is not None]
+        if not rows:
+            continue
+        models = sorted({s["model"] for s in rows})
+        variants = sorted({f"{s['mode']}/{s['shots']}" for s in rows})
+        fig, ax = plt.subplots(figsize=(max(5, 1.6 * len(models) * len(variants) ** 0.5), 3.6))
+        width = 0.8 / len(variants)
+        for v, variant in enumerate(variants):
+            values = [next((s["accuracy"] for s in rows if s["model"] == m and f"{s['mode']}/{s['shots']}" == variant),
+                           0.0) for m in models]
+            bars = ax.bar([i + v * width for i in range(len(models))], values, width, label=variant)
+            ax.bar_label(bars, fmt="%.2f", fontsize=7)
+        ax.set_xticks([i + width * (len(variants) - 1) / 2 for i in range(len(models))], models, fontsize=8)
+        ax.set_ylim(0, 1)
+        ax.set_ylabel("accuracy")
+        ax.set_title(f"{suite}: accuracy per model and mode")
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        path = out / f"accuracy-{suite}.png"
+        fig.savefig(path, dpi=120)
+        plt.close(fig)
+        written.append(path)
+    return written
+
+
+def report(dirs: list[str], out: str | None = None) -> str:
+    summaries = _summaries(dirs)
+    if not summaries:
+        raise SystemExit("no summary.json under " + ", ".join(dirs))
+    target = Path(out or dirs[0])
+    target.mkdir(parents=True, exist_ok=True)
+    text = markdown(summaries)
+    (target / "report.md").write_text(text)
+    for path in charts(summaries, target):
+        text += f"\n![{path.stem}]({path.name})\n"
+    print(text)
+    return text

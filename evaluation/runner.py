@@ -1,0 +1,143 @@
+"""``python -m evaluation run``: ask a model every item of a suite, score it, write one JSON line per item.
+
+Resumable: items already in ``results.jsonl`` are skipped. The summary (``summary.json``) holds accuracy on
+verifiable items, the unverifiable count, validity, invalid-request detection, latency, tokens and cost.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from devgpt_magic.engine import Engine
+from devgpt_magic.errors import DevGPTError
+from devgpt_magic.models.registry import resolve
+
+from .suites import Item, load
+
+#: Tools a suggestion may use that need not be installed on the machine running the evaluation.
+WELL_KNOWN = {"git", "git-lfs", "docker", "kubectl", "brew", "apt", "apt-get", "yum", "dnf", "pacman", "npm", "yarn",
+              "pip", "pip3", "conda", "cargo", "go", "java", "javac", "mvn", "gradle", "node", "python", "python3",
+              "ruby", "gem", "systemctl", "service", "ifconfig", "ip", "netstat", "ss", "lsof", "nmap", "curl", "wget",
+              "ssh", "scp", "rsync", "tmux", "screen", "htop", "top", "ps", "kill", "pkill", "crontab", "sudo",
+              "export", "source", "cd", "echo", "printf", "set", "unset", "alias", "ufw", "iptables", "open",
+              "xdg-open", "pbcopy", "defaults", "launchctl", "diskutil", "softwareupdate", "mdfind", "sw_vers",
+              "networksetup", "nvidia-smi", "zip", "unzip", "tar", "gzip", "make", "cmake", "gcc", "clang"}
+
+
+def first_program(command: str) -> str:
+    import shlex
+
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        words = command.split()
+    while words and ("=" in words[0] and not words[0].startswith("=")):
+        words.pop(0)
+    while words and words[0] in ("sudo", "env", "nohup", "time", "nice"):
+        words.pop(0)
+    return words[0] if words else ""
+
+
+def program_known(command: str) -> bool:
+    name = first_program(command)
+    return bool(name) and (shutil.which(name) is not None or name in WELL_KNOWN)
+
+
+def _ask(engine: Engine, item: Item, args: Any) -> dict[str, Any]:
+    start = time.perf_counter()
+    row: dict[str, Any] = {"id": item.id, "request": item.request, "model": args.model, "mode": args.mode,
+                           "shots": args.shots}
+    try:
+        s = engine.suggest(item.request, model=args.model, mode=args.mode, shots=args.shots, use_cache=False)
+        row.update(raw=s.raw_text, commands=[c.command for c in s.commands], invalid=s.is_invalid,
+                   invalid_reason=s.invalid_reason, valid=True, repaired=s.repaired,
+                   prompt_tokens=s.usage.prompt_tokens, completion_tokens=s.usage.completion_tokens,
+                   cost_usd=s.usage.cost_usd)
+    except DevGPTError as exc:
+        row.update(raw=getattr(exc, "raw_text", ""), commands=[], invalid=False, valid=False, error=str(exc),
+                   prompt_tokens=0, completion_tokens=0, cost_usd=None)
+    row["latency_s"] = time.perf_counter() - start
+    return row
+
+
+def _judge(item: Item, row: dict[str, Any]) -> None:
+    if item.suite == "nl2sh-alfa":
+        from .scoring import score
+
+        verdict, reason = score(item, "\n".join(row["commands"]))
+    elif item.expect_invalid:
+        verdict, reason = ("pass", "flagged invalid") if row["invalid"] else ("fail", "not flagged invalid")
+    elif not row["valid"]:
+        verdict, reason = "fail", "no valid structured reply"
+    elif row["invalid"]:
+        verdict, reason = "fail", "a real task was flagged invalid"
+    else:
+        unknown = [c for c in row["commands"] if not program_known(c)]
+        verdict, reason = ("fail", f"unknown program: {first_program(unknown[0])}") if unknown else \
+            ("pass", "valid commands with known programs")
+    row["verdict"], row["reason"] = verdict, reason
+
+
+def summarise(rows: list[dict[str, Any]], suite: str, args: Any) -> dict[str, Any]:
+    scored = [r for r in rows if r["verdict"] != "unverifiable"]
+    latencies = [r["latency_s"] for r in rows]
+    costs = [r["cost_usd"] for r in rows if r.get("cost_usd") is not None]
+    return {
+        "model": args.model, "suite": suite, "mode": args.mode, "shots": args.shots, "items": len(rows),
+        "verifiable": len(scored), "unverifiable": len(rows) - len(scored),
+        "accuracy": sum(r["verdict"] == "pass" for r in scored) / len(scored) if scored else None,
+        "valid_rate": sum(r["valid"] for r in rows) / len(rows) if rows else None,
+        "flagged_invalid": sum(bool(r.get("invalid")) for r in rows),
+        "latency_median_s": statistics.median(latencies) if latencies else None,
+        "latency_mean_s": statistics.fmean(latencies) if latencies else None,
+        "prompt_tokens_mean": statistics.fmean(r["prompt_tokens"] for r in rows) if rows else None,
+        "completion_tokens_mean": statistics.fmean(r["completion_tokens"] for r in rows) if rows else None,
+        "cost_usd_total": sum(costs) if costs else (None if not resolve(args.model).is_local else 0.0),
+    }
+
+
+def run(args: Any) -> dict[str, Any]:
+    from tqdm import tqdm
+
+    items = load(args.suite, Path(args.developergpt_dir) if args.developergpt_dir else None)
+    if args.limit:
+        items = items[: args.limit]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    results = out / "results.jsonl"
+    done = {}
+    if results.is_file():
+        for line in results.read_text().splitlines():
+            row = json.loads(line)
+            done[row["id"]] = row
+    todo = [i for i in items if i.id not in done]
+    engine = Engine()
+    jobs = 1 if resolve(args.model).is_local else max(1, args.jobs)
+    with open(results, "a") as sink, tqdm(total=len(items), initial=len(items) - len(todo),
+                                         desc=f"{args.model} {args.suite} {args.mode}") as bar:
+        def work(item: Item) -> dict[str, Any]:
+            row = _ask(engine, item, args)
+            _judge(item, row)
+            return row
+
+        with ThreadPoolExecutor(jobs) as pool:
+            for row in pool.map(work, todo):
+                sink.write(json.dumps(row) + "\n")
+                sink.flush()
+                done[row["id"]] = row
+                bar.update()
+    rows = [done[i.id] for i in items if i.id in done]
+    summary = summarise(rows, args.suite, args)
+    if args.suite == "nl2sh-alfa" and not args.limit:
+        from .scoring import self_check
+
+        summary["scorer_self_check"] = self_check(items)
+    (out / "summary.json").write_text(json.dumps(summary, indent=1))
+    print(json.dumps(summary, indent=1))
+    return summary

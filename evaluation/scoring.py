@@ -1,0 +1,173 @@
+"""Execution scoring for NL2SH-ALFA: a candidate passes if it behaves like either reference command.
+
+If a reference changed the file system, the file-system manifests are compared; otherwise normalised
+stdout is. References that fail here, need the network, or differ between two runs are marked
+unverifiable by this script and left out of the accuracy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import sandbox
+from .suites import Item, eval_cache, icalfa_assets
+
+_ORDER_WORDS = re.compile(r"\b(sort|sorted|order|ordered|largest|smallest|biggest|top|first|last|newest|oldest|"
+                          r"reverse|ascending|descending|most|least|rank|head|tail)\b", re.I)
+
+
+def fixture(fs: int) -> Path:
+    """The built fixture file system for ``fs`` (built once, inside the sandbox, then reused)."""
+    target = eval_cache() / "fixtures" / f"fs{fs}"
+    if not (target.parent / f"fs{fs}.v2").is_file():
+        sandbox.build_fixture(icalfa_assets() / "docker" / f"setup_nl2b_fs_{fs}.sh", target)
+        (target.parent / f"fs{fs}.v2").write_text("built")
+    return target
+
+
+def fixture_env(fs: int) -> dict[str, str]:
+    """The ENV lines of the item's Dockerfile (e.g. FILES), which some requests rely on."""
+    env = {}
+    dockerfile = icalfa_assets() / "docker" / f"nl2bash{fs}.Dockerfile"
+    for line in dockerfile.read_text().splitlines() if dockerfile.is_file() else []:
+        match = re.match(r'^ENV\s+(\w+)=?\s*"?(.*?)"?\s*$', line)
+        if match:
+            env[match.group(1)] = match.group(2)
+    return env
+
+
+def normalise(stdout: str, keep_order: bool) -> list[str]:
+    lines = []
+    for line in stdout.splitlines():
+        line = " ".join(line.split())
+        if line.startswith("./"):
+            line = line[2:]
+        line = line.replace(" ./", " ")
+        if line:
+            lines.append(line)
+    return lines if keep_order else sorted(lines)
+
+
+@dataclass
+class Behaviour:
+    ok: bool
+    changed_fs: bool
+    stdout: list[str]
+    manifest_hash: str
+    reason: str = ""
+
+
+def _hash_manifest(m: dict) -> str:
+    return hashlib.sha256(json.dumps(sorted(m.items()), default=str).encode()).hexdigest()
+
+
+def behaviour(fs: int, command: str, keep_order: bool) -> Behaviour:
+    base = _baseline(fs)
+    outcome = sandbox.run(fixture(fs), command, env=fixture_env(fs))
+    mhash = _hash_manifest(outcome.manifest)
+    if outcome.timed_out:
+        return Behaviour(False, False, [], mhash, "timed out")
+    changed = mhash != base
+    return Behaviour(True, changed, normalise(outcome.stdout, keep_order), mhash,
+                     "" if outcome.exit_code == 0 else f"exit {outcome.exit_code}")
+
+
+_BASELINES: dict[int, str] = {}
+
+
+def _baseline(fs: int) -> str:
+    if fs not in _BASELINES:
+        _BASELINES[fs] = _hash_manifest(sandbox.run(fixture(fs), "true", env=fixture_env(fs)).manifest)
+    return _BASELINES[fs]
+
+
+def reference(item: Item, command: str) -> Behaviour | None:
+    """The reference's behaviour, or None when it is unverifiable here. Cached on disk per command."""
+    keep = bool(_ORDER_WORDS.search(item.request))
+    # keyed by the fixture's own manifest, so a rebuilt or different fixture never reuses stale results
+    key = hashlib.sha256(f"{_baseline(item.fixture or 1)}|{keep}|{command}".encode()).hexdigest()
+    cache = eval_cache() / "references-v2" / f"{key}.json"
+    if cache.is_file():
+        data = json.loads(cache.read_text())
+        return None if data is None else Behaviour(**data)
+    first = behaviour(item.fixture or 1, command, keep)
+    second = behaviour(item.fixture or 1, command, keep)
+    # a reference that prints nothing and changes nothing cannot tell a right command from a wrong one
+    verifiable = (first.ok and second.ok and first.stdout == second.stdout
+                  and first.manifest_hash == second.manifest_hash and (first.stdout or first.changed_fs)
+                  and (first.reason == "" or first.stdout))
+    result = first if verifiable else None
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps(None if result is None else result.__dict__))
+    return result
+
+
+def same(candidate: Behaviour, ref: Behaviour) -> bool:
+    if not candidate.ok:
+        return False
+    if ref.changed_fs:
+        return candidate.manifest_hash == ref.manifest_hash
+    return not candidate.changed_fs and candidate.stdout == ref.stdout
+
+
+def score(item: Item, candidate: str) -> tuple[str, str]:
+    """('pass' | 'fail' | 'unverifiable', reason)."""
+    refs = [r for r in (reference(item, c) for c in item.references) if r is not None]
+    if not refs:
+        return "unverifiable", "no reference command behaves deterministically here"
+    if not candidate.strip():
+        return "fail", "no command"
+    keep = bool(_ORDER_WORDS.search(item.request))
+    got = behaviour(item.fixture or 1, candidate, keep)
+    if any(same(got, r) for r in refs):
+        return "pass", "matches a reference"
+    return "fail", got.reason or ("changed the file system differently" if got.changed_fs or refs[0].changed_fs
+                                  else "different output")
+
+
+def _random_partners(items: list[Item]) -> dict[int, Item]:
+    """Each item paired with a random other item of the same fixture (fixed seed): neighbours in the set are
+    often variations of one task, so pairing with the next item would overstate wrong acceptances."""
+    import random
+
+    rng = random.Random(0)
+    partners: dict[int, Item] = {}
+    by_fs: dict[int | None, list[int]] = {}
+    for n, item in enumerate(items):
+        by_fs.setdefault(item.fixture, []).append(n)
+    for indices in by_fs.values():
+        if len(indices) < 2:
+            continue
+        shuffled = indices[:]
+        rng.shuffle(shuffled)
+        for a, b in zip(shuffled, shuffled[1:] + shuffled[:1]):  # a cycle: nobody is their own partner
+            partners[a] = items[b]
+    return partners
+
+
+def self_check(items: list[Item], limit: int | None = None) -> dict[str, float]:
+    """How often the scorer accepts each item's second reference (should be high) and another item's
+    second reference (must stay at or below 1%)."""
+    pairs = [i for i in items if i.fixture]
+    if limit:
+        pairs = pairs[:limit]
+    accepted = total = wrong = mismatched = 0
+    partner = _random_partners(pairs)
+    for n, item in enumerate(pairs):
+        first = reference(item, item.references[0])
+        second = reference(item, item.references[1])
+        if first and second:
+            total += 1
+            accepted += same(second, first)
+        other = partner.get(n)
+        if first and other is not None and other.references[1] != item.references[0]:
+            other_ref = reference(item, other.references[1])
+            if other_ref:
+                mismatched += 1
+                wrong += same(other_ref, first)
+    return {"pairs": total, "accepted_same_item": accepted / total if total else 0.0,
+            "mismatched_pairs": mismatched, "accepted_mismatched": wrong / mismatched if mismatched else 0.0}

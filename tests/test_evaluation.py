@@ -1,0 +1,107 @@
+"""The sandbox and scorer: real bubblewrap runs on a fixture file system, and the harness end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from evaluation import sandbox
+from evaluation.suites import Item
+
+pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap (apt-get install bubblewrap)")
+
+
+@pytest.fixture(scope="module")
+def fixture_fs(tmp_path_factory) -> Path:
+    script = tmp_path_factory.mktemp("setup") / "setup.sh"
+    script.write_text("mkdir -p /data/sub\necho alpha > /data/a.txt\necho beta > /data/sub/b.txt\n"
+                      "printf 'z\\ny\\nx\\n' > /data/lines.txt\n")
+    return sandbox.build_fixture(script, tmp_path_factory.mktemp("fx") / "fs")
+
+
+def test_fixture_built_inside_sandbox(fixture_fs):
+    assert (fixture_fs / "data" / "a.txt").read_text() == "alpha\n"
+    assert not (Path("/data") / "a.txt").exists() or (Path("/data") / "a.txt").read_text() != "alpha\n"
+
+
+def test_writes_stay_inside_the_copy(fixture_fs):
+    marker = f"devgpt-escape-{uuid.uuid4().hex}"
+    out = sandbox.run(fixture_fs, f"touch /usr/{marker}; echo $?; touch /{marker}; touch /tmp/{marker}; "
+                                  f"rm -rf /data; echo done")
+    assert not Path(f"/usr/{marker}").exists() and not Path(f"/{marker}").exists()
+    assert not Path(f"/tmp/{marker}").exists()
+    assert out.stdout.split()[0] != "0"  # /usr is read-only inside
+    assert marker in out.manifest  # the write to / landed in the copy, where the manifest sees it
+    assert (fixture_fs / "data" / "a.txt").exists()  # the fixture itself is untouched
+
+
+def test_no_network_and_timeout(fixture_fs):
+    out = sandbox.run(fixture_fs, "cat < /dev/tcp/127.0.0.1/22 && echo connected || echo refused")
+    assert "connected" not in out.stdout
+    slow = sandbox.run(fixture_fs, "sleep 30", timeout=1)
+    assert slow.timed_out and slow.exit_code is None
+
+
+def test_scorer_output_and_filesystem(fixture_fs, monkeypatch, tmp_path):
+    from evaluation import scoring
+
+    monkeypatch.setenv("DEVGPT_EVAL_CACHE", str(tmp_path))
+    monkeypatch.setattr(scoring, "fixture", lambda fs: fixture_fs)
+    monkeypatch.setattr(scoring, "fixture_env", lambda fs: {})
+    monkeypatch.setattr(scoring, "_BASELINES", {})
+    listing = Item(id="t1", suite="nl2sh-alfa", request="list the text files under /data",
+                   references=["find /data -name '*.txt'", "find /data -type f -name '*.txt'"], fixture=1)
+    assert scoring.score(listing, "find /data -type f | grep txt")[0] == "pass"
+    assert scoring.score(listing, "cd /data && find . -name '*.txt' | sed 's|^\\./|/data/|'")[0] == "pass"
+    assert scoring.score(listing, "ls /data")[0] == "fail"
+    # a command that deletes a file fails a reference that only lists
+    assert scoring.score(listing, "rm /data/a.txt; find /data -name '*.txt'")[0] == "fail"
+    deletion = Item(id="t2", suite="nl2sh-alfa", request="delete a.txt in /data",
+                    references=["rm /data/a.txt", "rm -f /data/a.txt"], fixture=1)
+    assert scoring.score(deletion, "cd /data && rm a.txt")[0] == "pass"
+    assert scoring.score(deletion, "rm -rf /data")[0] == "fail"
+    ordered = Item(id="t3", suite="nl2sh-alfa", request="print lines.txt sorted", references=["sort /data/lines.txt",
+                   "sort < /data/lines.txt"], fixture=1)
+    assert scoring.score(ordered, "cat /data/lines.txt")[0] == "fail"  # order was asked for
+    flaky = Item(id="t4", suite="nl2sh-alfa", request="print a random number", references=["echo $RANDOM",
+                 "od -An -N2 -i /dev/urandom"], fixture=1)
+    assert scoring.score(flaky, "echo 5")[0] == "unverifiable"
+
+
+def test_self_check_on_nl2sh_alfa_pairs():
+    """At least 50 real reference pairs: same-item pairs mostly accepted, mismatched ones almost never."""
+    from evaluation.scoring import self_check
+    from evaluation.suites import nl2sh_alfa
+
+    result = self_check(nl2sh_alfa(), limit=80)
+    assert result["pairs"] >= 50 and result["mismatched_pairs"] >= 30
+    assert result["accepted_mismatched"] <= 0.01
+    assert result["accepted_same_item"] >= 0.5
+
+
+@pytest.mark.parametrize("suite", ["nl2sh-alfa", "developergpt-85", "developergpt-invalid"])
+def test_smoke_run_tiny_model(suite, tmp_path):
+    folder = Path(__file__).resolve().parents[2] / "shared" / "eval" / "developergpt"
+    argv = [sys.executable, "-m", "evaluation", "run", "--model", "local", "--suite", suite, "--mode", "fast",
+            "--limit", "10", "--out", str(tmp_path / suite), "--developergpt-dir", str(folder)]
+    subprocess.run(argv, check=True, capture_output=True, text=True, env=dict(os.environ), timeout=900)
+    rows = [json.loads(l) for l in (tmp_path / suite / "results.jsonl").read_text().splitlines()]
+    assert len(rows) == 10 and all(r["verdict"] in ("pass", "fail", "unverifiable") for r in rows)
+    assert all(r["valid"] for r in rows)
+    summary = json.loads((tmp_path / suite / "summary.json").read_text())
+    assert summary["items"] == 10 and summary["valid_rate"] == 1.0
+    # resumable: a rerun asks nothing again
+    subprocess.run(argv, check=True, capture_output=True, text=True, env=dict(os.environ), timeout=300)
+    assert len((tmp_path / suite / "results.jsonl").read_text().splitlines()) == 10
+    report = subprocess.run([sys.executable, "-m", "evaluation", "report", str(tmp_path / suite)],
+                            capture_output=True, text=True, check=True)
+    assert f"| local | {suite} | fast | few | 10 |" in report.stdout
+    if summary["accuracy"] is not None:
+        assert (tmp_path / suite / f"accuracy-{suite}.png").stat().st_size > 1000
