@@ -176,6 +176,16 @@ def prompt_sizes() -> dict[str, Any]:
                                                                  *builder.command("hi", shots="zero").messages[-1:]]),
     }
     sizes = {k: estimate_tokens(p.all_text()) for k, p in variants.items()}
+    per_model: dict[str, dict[str, int]] = {}
+    for spec in all_models():
+        if spec.is_local and is_available(spec):
+            from llama_cpp import Llama
+
+            from devgpt_magic.models.local_files import gguf_path
+
+            vocab = Llama(model_path=str(gguf_path(spec)), vocab_only=True, verbose=False)
+            per_model[spec.name] = {k: len(vocab.tokenize(p.all_text().encode(),
+                                                          add_bos=False, special=True)) for k, p in variants.items()}
     reply = {"regular few-shot": 150, "fast few-shot": 30, "regular zero-shot": 150, "fast zero-shot": 30,
              "chat (system + message)": 300}
     costs = {}
@@ -183,7 +193,8 @@ def prompt_sizes() -> dict[str, Any]:
         if spec.is_local or spec.price_in is None:
             continue
         costs[spec.name] = {k: spec.cost(sizes[k], reply[k]) for k in sizes}
-    return {"prompt_tokens_cl100k": sizes, "assumed_reply_tokens": reply, "cost_usd_per_request": costs}
+    return {"prompt_tokens_cl100k": sizes, "prompt_tokens_local_tokenizer": per_model, "assumed_reply_tokens": reply,
+            "cost_usd_per_request": costs}
 
 
 def run(args: Any) -> dict[str, Any]:
@@ -198,8 +209,10 @@ def run(args: Any) -> dict[str, Any]:
         print(f"  {k:28} {v:.3f}")
     print("== prompt tokens (cl100k estimate) and cost per request at registry prices", flush=True)
     report["prompts"] = prompt_sizes()
+    local_counts = report["prompts"]["prompt_tokens_local_tokenizer"]
+    print(f"  {'variant':28} {'cl100k':>8} " + " ".join(f"{m[:18]:>18}" for m in local_counts))
     for k, v in report["prompts"]["prompt_tokens_cl100k"].items():
-        print(f"  {k:28} {v}")
+        print(f"  {k:28} {v:>8} " + " ".join(f"{local_counts[m][k]:>18}" for m in local_counts))
     for name in ("gpt-4o", "gpt-4o-mini", "gemini-2.5-flash", "claude-haiku-4-5", "claude-sonnet-4-5"):
         costs = report["prompts"]["cost_usd_per_request"][name]
         print(f"  {name:28} " + "  ".join(f"{k.split()[0]}-{k.split()[1][:4]} ${v:.5f}" for k, v in list(costs.items())[:4]))
