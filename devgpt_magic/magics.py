@@ -204,11 +204,10 @@ class DevGPTMagics(Magics):
         print(f"Chat history cleared ({count} exchanges).")
 
     def _do_models(self, args: Any, text: str) -> None:
-        from .models.registry import all_models, default_local
+        from .models.registry import all_models
         from .render import models_table
 
-        print(models_table(all_models(), default=self.engine.resolve().name if not self.model else
-                           default_local().name))
+        print(models_table(all_models(), default=self.engine.resolve().name))
 
     def _do_usage(self, args: Any, text: str) -> None:
         from .render import usage_table

