@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from .cache import ResponseCache
 from .chat import ChatReply, ChatSession
 from .context import Context
 from .errors import MissingKeyError, ParseError, RequestError
@@ -19,7 +20,6 @@ from .prompts import Prompt, PromptBuilder
 from .schema import Completion, Mode, Shots, Suggestion, Usage
 from .tokens import estimate_tokens
 from .usage_ledger import UsageLedger
-from .cache import ResponseCache
 
 MAX_REQUEST_CHARS = 20_000
 CHAT_REPLY_TOKENS = 1024

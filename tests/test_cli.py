@@ -25,7 +25,7 @@ def test_cmd_json_with_local_model():
 
 
 def test_cmd_text_has_footer_and_risk():
-    out = devgpt("cmd", "list", "files", "in", "/tmp")
+    out = devgpt("cmd", "--fast", "list", "files", "in", "/tmp")
     assert out.returncode == 0, out.stderr
     assert "smollm2-135m" in out.stderr and "local" in out.stderr and " s" in out.stderr
     assert "risk:" in out.stdout or "Not a terminal task" in out.stdout
