@@ -47,13 +47,21 @@ def charts(summaries: list[dict[str, Any]], out: Path) -> list[Path]:
         if not rows:
             continue
         models = sorted({s["model"] for s in rows})
-        variants = sorted({f"{s['mode']}/{s['shots']}" for s in rows})
-        fig, ax = plt.subplots(figsize=(max(5, 1.6 * len(models) * len(variants) ** 0.5), 3.6))
+
+        def variant_of(s: dict[str, Any]) -> str:  # runs on a subset say so: their figures are not comparable
+            return f"{s['mode']}/{s['shots']}, {s['items']} items"
+
+        variants = sorted({variant_of(s) for s in rows})
+        fig, ax = plt.subplots(figsize=(max(5.0, 2.2 * len(models)), 3.6))
         width = 0.8 / len(variants)
         for v, variant in enumerate(variants):
-            values = [next((s["accuracy"] for s in rows if s["model"] == m and f"{s['mode']}/{s['shots']}" == variant),
-                           0.0) for m in models]
-            bars = ax.bar([i + v * width for i in range(len(models))], values, width, label=variant)
+            xs, values = [], []
+            for i, m in enumerate(models):
+                match = next((s["accuracy"] for s in rows if s["model"] == m and variant_of(s) == variant), None)
+                if match is not None:  # a missing run is no bar, not a zero
+                    xs.append(i + v * width)
+                    values.append(match)
+            bars = ax.bar(xs, values, width, label=variant)
             ax.bar_label(bars, fmt="%.2f", fontsize=7)
         ax.set_xticks([i + width * (len(variants) - 1) / 2 for i in range(len(models))], models, fontsize=8)
         ax.set_ylim(0, 1)
