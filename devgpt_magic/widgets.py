@@ -130,12 +130,28 @@ class CommandCard(w.VBox):
         return outcome
 
     def _insert(self, _: Any) -> None:
-        self.shell.set_next_input("!" + self.step.command, replace=False)
-        self.status.value = "<i>A cell with <code>!command</code> is added below the next cell you run " \
-                            "(use <code>%devgpt cmd --insert</code> to add it at once).</i>"
+        if _ask_frontend("insert", "!" + self.step.command):
+            self.status.value = "<i>Inserted a <code>!command</code> cell below the active cell (not run).</i>"
+        else:  # terminal-less front ends without the devgpt-magic labextension
+            self.shell.set_next_input("!" + self.step.command, replace=False)
+            self.status.value = "<i>A <code>!command</code> cell is added below the next cell you run.</i>"
 
     def _copy(self, _: Any) -> None:
-        _show(self.copy_text, self.copy_text.layout.display == "none")
+        _ask_frontend("copy", self.step.command)
+        _show(self.copy_text, True)  # also shown, for front ends that cannot reach the clipboard
+        self.status.value = "<i>Copied to the clipboard.</i>"
+
+
+def _ask_frontend(action: str, text: str) -> bool:
+    """Ask JupyterLab (the devgpt-magic labextension listens on this comm target) to insert or copy."""
+    try:
+        from comm import create_comm
+
+        comm = create_comm(target_name="devgpt_frontend", data={"action": action, "text": text})
+        comm.close()
+        return getattr(comm, "kernel", None) is not None
+    except Exception:  # no kernel (terminal IPython, tests): the caller falls back
+        return False
 
 
 class SuggestionCard(w.VBox):

@@ -22,8 +22,11 @@ REQUESTS = [
 
 
 @pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine()
+def engine(tmp_path_factory) -> Engine:
+    # module fixtures start before the per-test environment: give this engine its own empty response cache
+    from devgpt_magic.cache import ResponseCache
+
+    return Engine(cache=ResponseCache(tmp_path_factory.mktemp("responses")))
 
 
 @pytest.mark.parametrize("mode", ["regular", "fast"])

@@ -4,6 +4,7 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { LabIcon } from '@jupyterlab/ui-components';
 
+import { connectKernelActions } from './kernelActions';
 import { DevGPTPanel } from './panel';
 
 const ICON_SVG =
@@ -37,6 +38,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
     app.commands.addKeyBinding({ command: OPEN, keys: ['Accel Shift Y'], selector: 'body' });
     palette?.addItem({ command: OPEN, category: 'DevGPT' });
+    connectKernelActions(notebooks);
   }
 };
 
