@@ -131,7 +131,8 @@ class CommandCard(w.VBox):
 
     def _insert(self, _: Any) -> None:
         if _ask_frontend("insert", "!" + self.step.command):
-            self.status.value = "<i>Inserted a <code>!command</code> cell below the active cell (not run).</i>"
+            self.status.value = ("<i>Asked JupyterLab to add a <code>!command</code> cell below the active cell "
+                                 "(not run; needs the devgpt-magic labextension).</i>")
         else:  # terminal-less front ends without the devgpt-magic labextension
             self.shell.set_next_input("!" + self.step.command, replace=False)
             self.status.value = "<i>A <code>!command</code> cell is added below the next cell you run.</i>"

@@ -168,26 +168,3 @@ def test_panel_command_insert_and_chat(lab, page):
     for name in ("panel-command-light.png", "panel-chat-light.png", "panel-dark.png"):
         assert (ARTIFACTS / name).stat().st_size > 10_000
 
-
-def test_command_card_in_a_notebook(lab, page):
-    """The kernel-side card (ipywidgets) rendered by JupyterLab: Insert adds the cell at once, Run needs Confirm."""
-    page.goto(f"{lab['base']}/lab/tree/cards.ipynb?token={lab['token']}")
-    page.wait_for_selector(".jp-Notebook .jp-Cell", state="visible")
-    page.wait_for_selector("text=Python 3 (ipykernel) | Idle", timeout=120_000)
-    page.click(".jp-Notebook .jp-Cell .jp-InputArea-editor")
-    page.keyboard.press("Shift+Enter")
-    insert = page.locator(".jp-OutputArea button:has-text('Insert as cell')")
-    insert.wait_for(timeout=180_000)
-    before = len(notebook_sources(page))
-    insert.click()
-    page.wait_for_function(f"document.querySelectorAll('.jp-Notebook .jp-Cell').length > {before}")
-    assert any(src.strip() == "!echo hi-from-card" for src in notebook_sources(page))
-    shown = page.text_content(".jp-OutputArea").count("hi-from-card")
-    page.locator(".jp-OutputArea button:has-text('Run')").first.click()
-    page.wait_for_timeout(1000)
-    assert "exit code" not in page.text_content(".jp-OutputArea")  # nothing runs before Confirm
-    page.locator(".jp-OutputArea button:has-text('Confirm')").first.click()
-    page.wait_for_selector(".jp-OutputArea :text('exit code 0')", timeout=120_000)
-    assert page.text_content(".jp-OutputArea").count("hi-from-card") > shown  # the output streamed into the card
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "notebook-card-dark.png"))
