@@ -42,14 +42,6 @@ def lab(tmp_path_factory):
                 "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
                 "nbformat": 4, "nbformat_minor": 5}
     (work / "demo.ipynb").write_text(json.dumps(notebook))
-    card_code = ("%load_ext devgpt_magic\n"
-                 "from devgpt_magic.engine import Engine\n"
-                 "from devgpt_magic.results import CommandResult\n"
-                 "from devgpt_magic.schema import CommandStep, Suggestion\n"
-                 "steps = [CommandStep(command='echo hi-from-card')]\n"
-                 "CommandResult(Engine._assess(Suggestion(request='r', commands=steps)), local=True, shell=get_ipython())")
-    cards = dict(notebook, cells=[dict(notebook["cells"][0], source=card_code)])
-    (work / "cards.ipynb").write_text(json.dumps(cards))
     port, token = free_port(), secrets.token_hex(16)
     env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(settings),
            "JUPYTERLAB_WORKSPACES_DIR": str(root / "workspaces")}

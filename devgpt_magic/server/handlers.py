@@ -157,9 +157,6 @@ class ChatHandler(_Base):
             session.reset()
         self.finish(json.dumps({"conversation_id": conversation, "cleared": session is not None}))
 
-    def on_connection_close(self) -> None:
-        pass
-
 
 def setup_handlers(web_app: Any) -> None:
     web_app.settings.setdefault("devgpt_engine", Engine())
