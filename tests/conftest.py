@@ -74,9 +74,14 @@ def llama_server(smollm2_path: Path, tmp_path_factory: pytest.TempPathFactory) -
         proc.kill()
         raise RuntimeError("llama_cpp.server did not start in 120 s")
     yield url
+    stop(proc, log)
+
+
+def stop(proc: subprocess.Popen, log) -> None:  # noqa: ANN001 - the server's log file
+    """End a server a fixture started, and close its log."""
     proc.terminate()
     try:
-        proc.wait(timeout=10)
+        proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()

@@ -28,7 +28,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    from conftest import free_port
+    from conftest import free_port, stop
 
     root = tmp_path_factory.mktemp("lab")
     settings = root / "settings"
@@ -60,12 +60,7 @@ def lab(tmp_path_factory):
         proc.kill()
         raise RuntimeError((root / "lab.log").read_text()[-3000:])
     yield {"base": base, "token": token, "settings": settings, "work": work}
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    stop(proc, log)
 
 
 @pytest.fixture(scope="module")

@@ -58,6 +58,14 @@ class _Base(APIHandler):
     async def off_loop(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(None, lambda: fn(*args, **kwargs))
 
+    async def answer_suggestion(self, fn: Any, *args: Any, **kwargs: Any) -> None:
+        """Run an engine call off the event loop; reply with the Suggestion or the one-line error."""
+        try:
+            suggestion = await self.off_loop(fn, *args, **kwargs)
+        except DevGPTError as exc:
+            return self.fail(_status(exc), str(exc))
+        self.finish(suggestion.model_dump_json(exclude={"raw_text"}))
+
 
 class ModelsHandler(_Base):
     @web.authenticated
@@ -78,23 +86,15 @@ class SuggestHandler(_Base):
         mode = data.get("mode", "regular")
         if mode not in ("regular", "fast"):
             return self.fail(400, "mode must be 'regular' or 'fast'.")
-        try:
-            s = await self.off_loop(self.engine.suggest, str(data.get("request", "")), model=data.get("model"),
-                                    mode=mode, shots="zero" if data.get("shots") == "zero" else "few")
-        except DevGPTError as exc:
-            return self.fail(_status(exc), str(exc))
-        self.finish(s.model_dump_json(exclude={"raw_text"}))
+        await self.answer_suggestion(self.engine.suggest, str(data.get("request", "")), model=data.get("model"),
+                                     mode=mode, shots="zero" if data.get("shots") == "zero" else "few")
 
 
 class ExplainHandler(_Base):
     @web.authenticated
     async def post(self) -> None:
         data = self.body()
-        try:
-            s = await self.off_loop(self.engine.explain, str(data.get("command", "")), model=data.get("model"))
-        except DevGPTError as exc:
-            return self.fail(_status(exc), str(exc))
-        self.finish(s.model_dump_json(exclude={"raw_text"}))
+        await self.answer_suggestion(self.engine.explain, str(data.get("command", "")), model=data.get("model"))
 
 
 class ChatHandler(_Base):
