@@ -130,29 +130,59 @@ class CommandCard(w.VBox):
         return outcome
 
     def _insert(self, _: Any) -> None:
-        if _ask_frontend("insert", "!" + self.step.command):
-            self.status.value = ("<i>Asked JupyterLab to add a <code>!command</code> cell below the active cell "
-                                 "(not run; needs the devgpt-magic labextension).</i>")
-        else:  # terminal-less front ends without the devgpt-magic labextension
+        if _ask_frontend("insert", "!" + self.step.command, self._inserted):
+            self.status.value = "<i>Asking JupyterLab to add a <code>!command</code> cell…</i>"
+        else:  # no kernel comms (terminal-less tests, other shells): IPython's own next-input payload
             self.shell.set_next_input("!" + self.step.command, replace=False)
             self.status.value = "<i>A <code>!command</code> cell is added below the next cell you run.</i>"
 
+    def _inserted(self, ok: bool) -> None:
+        if ok:
+            self.status.value = "<i>Inserted a <code>!command</code> cell below the active cell (not run).</i>"
+        else:
+            _show(self.copy_text, True)
+            self.status.value = ("<i>This front end cannot insert cells without the devgpt-magic labextension: "
+                                 "copy the command from the field below.</i>")
+
     def _copy(self, _: Any) -> None:
-        _ask_frontend("copy", self.step.command)
-        _show(self.copy_text, True)  # also shown, for front ends that cannot reach the clipboard
-        self.status.value = "<i>Copied to the clipboard.</i>"
+        if not _ask_frontend("copy", self.step.command, self._copied):
+            self._copied(False)
+
+    def _copied(self, ok: bool) -> None:
+        if ok:
+            self.status.value = "<i>Copied to the clipboard.</i>"
+        else:
+            _show(self.copy_text, True)
+            self.status.value = "<i>The clipboard is out of reach here: select the command in the field below.</i>"
 
 
-def _ask_frontend(action: str, text: str) -> bool:
-    """Ask JupyterLab (the devgpt-magic labextension listens on this comm target) to insert or copy."""
+def _ask_frontend(action: str, text: str, on_answer: Callable[[bool], None]) -> bool:
+    """Ask JupyterLab (the devgpt-magic labextension answers this comm target) to insert or copy.
+
+    Returns False when there is no kernel to carry the request. Otherwise ``on_answer`` gets the front
+    end's verdict later, or False when the comm closes unanswered (a front end without the labextension).
+    """
     try:
         from comm import create_comm
 
         comm = create_comm(target_name="devgpt_frontend", data={"action": action, "text": text})
-        comm.close()
-        return getattr(comm, "kernel", None) is not None
     except Exception:  # no kernel (terminal IPython, tests): the caller falls back
         return False
+    if getattr(comm, "kernel", None) is None:
+        return False
+    answered: list[bool] = []
+
+    def answer(msg: dict) -> None:
+        answered.append(bool(msg.get("content", {}).get("data", {}).get("ok")))
+        on_answer(answered[0])
+
+    def closed(_: dict) -> None:
+        if not answered:
+            on_answer(False)
+
+    comm.on_msg(answer)
+    comm.on_close(closed)
+    return True
 
 
 class SuggestionCard(w.VBox):

@@ -28,7 +28,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    from conftest import free_port, stop
+    from conftest import KEY_VARS, free_port, stop
 
     root = tmp_path_factory.mktemp("lab")
     settings = root / "settings"
@@ -37,14 +37,24 @@ def lab(tmp_path_factory):
         json.dumps({"fetchNews": "false", "checkForUpdates": False}))
     work = root / "work"
     work.mkdir()
-    notebook = {"cells": [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+    notebook = {"cells": [{"cell_type": "code", "id": "only-cell", "metadata": {}, "execution_count": None,
+                           "outputs": [],
                            "source": "print('first cell')"}],
                 "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
                 "nbformat": 4, "nbformat_minor": 5}
     (work / "demo.ipynb").write_text(json.dumps(notebook))
+    card_code = ("%load_ext devgpt_magic\n"
+                 "from devgpt_magic.engine import Engine\n"
+                 "from devgpt_magic.results import CommandResult\n"
+                 "from devgpt_magic.schema import CommandStep, Suggestion\n"
+                 "steps = [CommandStep(command='echo hi-from-card > card-ran.txt; cat card-ran.txt')]\n"
+                 "CommandResult(Engine._assess(Suggestion(request='r', commands=steps)), local=True, shell=get_ipython())")
+    (work / "cards.ipynb").write_text(json.dumps(dict(notebook, cells=[dict(notebook["cells"][0], source=card_code)])))
     port, token = free_port(), secrets.token_hex(16)
-    env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(settings),
-           "JUPYTERLAB_WORKSPACES_DIR": str(root / "workspaces")}
+    # module fixtures start before clean_env: give the server (and its kernels) the same clean, empty state
+    env = {name: value for name, value in os.environ.items() if name not in KEY_VARS}
+    env.update(JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(root / "workspaces"),
+               HF_HUB_OFFLINE="1", DEVGPT_CACHE_DIR=str(root / "cache"), DEVGPT_MODELS_DIR=str(root / "models"))
     log = open(root / "lab.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
                              f"--port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}"],
@@ -64,16 +74,31 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(lab):
+def browser(lab):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(180_000)
-        yield page
+        yield browser
         browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh context per test, so one test's open documents never decide what the next one sees."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(180_000)
+    yield page
+    context.close()
+
+
+def open_notebook(page, lab, name: str, workspace: str) -> None:
+    """Open one notebook in its own, reset workspace: the only document on screen, its kernel idle."""
+    page.goto(f"{lab['base']}/lab/workspaces/{workspace}/tree/{name}?reset&token={lab['token']}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", state="visible")
+    page.wait_for_selector("#jp-main-statusbar :text('Python 3 (ipykernel) | Idle')", timeout=120_000)
+    page.wait_for_selector(".jp-NotebookPanel-toolbar .jp-Notebook-ExecutionIndicator[data-status=idle]")
 
 
 def notebook_sources(page) -> list[str]:
@@ -88,8 +113,7 @@ def open_panel(page) -> None:
 
 def test_panel_command_insert_and_chat(lab, page):
     ARTIFACTS.mkdir(exist_ok=True)
-    page.goto(f"{lab['base']}/lab/tree/demo.ipynb?token={lab['token']}")
-    page.wait_for_selector(".jp-Notebook .jp-Cell", state="visible")
+    open_notebook(page, lab, "demo.ipynb", "panel")
     page.click(".jp-Notebook .jp-Cell")
     open_panel(page)
     # the model picker is filled from the server
@@ -155,3 +179,33 @@ def test_panel_command_insert_and_chat(lab, page):
     for name in ("panel-command-light.png", "panel-chat-light.png", "panel-dark.png"):
         assert (ARTIFACTS / name).stat().st_size > 10_000
 
+
+
+def test_command_card_in_a_notebook(lab, page):
+    """The kernel's card (ipywidgets) in JupyterLab: Insert adds the cell at once, nothing runs before Confirm."""
+    ran = lab["work"] / "card-ran.txt"
+    open_notebook(page, lab, "cards.ipynb", "cards")
+    page.click(".jp-Notebook .jp-Cell .jp-InputArea-editor")
+    page.keyboard.press("Shift+Enter")
+    insert = page.locator(".jp-OutputArea button:has-text('Insert as cell')")
+    insert.wait_for(timeout=180_000)
+    before = len(notebook_sources(page))
+    insert.click()
+    page.wait_for_function(f"document.querySelectorAll('.jp-Notebook .jp-Cell').length > {before}")
+    assert any(src.strip().startswith("!echo hi-from-card") for src in notebook_sources(page))
+    page.wait_for_selector(".jp-OutputArea :text('Inserted a')")  # the front end's answer reached the card
+    assert not ran.exists()  # inserted, not run
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.locator(".jp-OutputArea button:has-text('Copy')").first.click()
+    page.wait_for_selector(".jp-OutputArea :text('Copied to the clipboard')")
+    assert page.evaluate("navigator.clipboard.readText()") == "echo hi-from-card > card-ran.txt; cat card-ran.txt"
+    page.locator(".jp-OutputArea button:has-text('Run')").first.click()
+    page.locator(".jp-OutputArea button:has-text('Confirm')").first.wait_for()
+    page.wait_for_timeout(1000)
+    assert not ran.exists() and "exit code" not in page.text_content(".jp-OutputArea")  # Run alone runs nothing
+    page.locator(".jp-OutputArea button:has-text('Confirm')").first.click()
+    page.wait_for_selector(".jp-OutputArea :text('exit code 0')", timeout=120_000)
+    assert ran.read_text().strip() == "hi-from-card"  # in the kernel's working directory, like !command
+    assert page.locator(".jp-OutputArea pre:has-text('hi-from-card')").count() > 0  # output streamed into the card
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "notebook-card.png"))

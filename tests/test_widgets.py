@@ -82,3 +82,33 @@ def test_insert_and_copy(shell):
     assert shell.rl_next_input == "!ls -la" or "ls -la" in str(shell.payload_manager.read_payload())
     card.copy_button.click()
     assert card.copy_text.layout.display is None and card.copy_text.value == "ls -la"
+
+
+def test_front_end_without_the_labextension_gets_the_copy_field(tmp_path):
+    """A real kernel: when the front end closes the comm unanswered (as JupyterLab does for a target nobody
+    registered), the card says so and shows the command to copy by hand instead of claiming success."""
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3", cwd=str(tmp_path))
+    try:
+        code = ("from devgpt_magic.engine import Engine\n"
+                "from devgpt_magic.results import CommandResult\n"
+                "from devgpt_magic.schema import CommandStep, Suggestion\n"
+                "s = Engine._assess(Suggestion(request='r', commands=[CommandStep(command='ls -la')]))\n"
+                "card = CommandResult(s, local=True, shell=get_ipython()).card().cards[0]\n"
+                "card.copy_button.click()\n")
+        messages = []
+        kc.execute_interactive(code, timeout=60, output_hook=messages.append)
+        opened = [m["content"] for m in messages
+                  if m["msg_type"] == "comm_open" and m["content"]["target_name"] == "devgpt_frontend"]
+        assert opened[0]["data"] == {"action": "copy", "text": "ls -la"}
+        kc.session.send(kc.shell_channel.socket, kc.session.msg("comm_close", {"comm_id": opened[0]["comm_id"],
+                                                                               "data": {}}))
+        shown = []
+        kc.execute_interactive("print(card.copy_text.layout.display, '|', card.status.value)", timeout=60,
+                               output_hook=lambda m: shown.append(m["content"].get("text", "")))
+        text = "".join(shown)
+        assert text.startswith("None |") and "field below" in text
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
