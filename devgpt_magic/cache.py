@@ -3,6 +3,9 @@
 Keyed by the model, its endpoint, the full prompt and the generation parameters. The clock time in the
 prompt's context is reduced to the date, so the same request gives the same answer all day. Files live
 in the user's cache folder, readable by the user only (folder 0700, files 0600).
+
+The cache is bounded (``DEVGPT_CACHE_MAX_MB``, default 64 MB): a hit refreshes a file's time, and each write
+evicts the least recently used replies beyond the bound, so a busy kernel never fills the disk.
 """
 
 from __future__ import annotations
@@ -10,8 +13,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import ConfigError
 from .models.registry import ModelSpec
 from .prompts import Prompt
 from .schema import Completion
@@ -26,9 +31,40 @@ def cache_dir() -> Path:
     return Path(user_cache_dir("devgpt-magic")) / "responses"
 
 
+DEFAULT_MAX_MB = 64.0
+
+
+def max_bytes() -> int:
+    """The size bound from ``DEVGPT_CACHE_MAX_MB``; a value that is not a number is a one-line error."""
+    raw = os.environ.get("DEVGPT_CACHE_MAX_MB", "").strip()
+    try:
+        megabytes = float(raw) if raw else DEFAULT_MAX_MB
+    except ValueError:
+        raise ConfigError(f"DEVGPT_CACHE_MAX_MB={raw!r} is not a number: set it to a size in MB, "
+                         "e.g. 64, or 0 to keep nothing.") from None
+    return max(0, int(megabytes * 1024 * 1024))
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    folder: Path
+    entries: int
+    size_bytes: int
+    max_bytes: int
+
+    def __str__(self) -> str:
+        mb = 1024 * 1024
+        return (f"{self.entries} cached replies, {self.size_bytes / mb:.2f} MB of {self.max_bytes / mb:.0f} MB "
+                f"(DEVGPT_CACHE_MAX_MB) in {self.folder}")
+
+
 class ResponseCache:
-    def __init__(self, folder: Path | None = None) -> None:
+    def __init__(self, folder: Path | None = None, limit_bytes: int | None = None) -> None:
         self.folder = folder or cache_dir()
+        self.max_bytes = max_bytes() if limit_bytes is None else limit_bytes
+        #: Bytes on disk as of the last scan plus this process's writes since; scanning every write would
+        #: cost ~0.1 s per 10,000 replies, so the folder is scanned only when this passes the bound.
+        self._estimate: int | None = None
 
     @staticmethod
     def key(spec: ModelSpec, prompt: Prompt, *, max_tokens: int, temperature: float, clock: str = "",
@@ -45,8 +81,11 @@ class ResponseCache:
         return self.folder / key[:2] / f"{key}.json"
 
     def get(self, key: str) -> Completion | None:
+        path = self._path(key)
         try:
-            return Completion.model_validate_json(self._path(key).read_text("utf-8"))
+            completion = Completion.model_validate_json(path.read_text("utf-8"))
+            os.utime(path)  # recently used: evicted last
+            return completion
         except (OSError, ValueError):
             return None
 
@@ -61,11 +100,44 @@ class ResponseCache:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(completion.model_dump_json())
             os.replace(tmp, path)
+            if self._estimate is not None:
+                self._estimate += path.stat().st_size
+            if self._estimate is None or self._estimate > self.max_bytes:
+                self._evict()
         except OSError:
             pass  # a cache that cannot write is only slower
 
+    def _entries(self) -> list[tuple[float, int, Path]]:
+        """(last use, size, path) of every cached reply."""
+        found = []
+        for file in self.folder.glob("*/*.json"):
+            try:
+                info = file.stat()
+            except OSError:  # removed meanwhile by another kernel
+                continue
+            found.append((info.st_mtime, info.st_size, file))
+        return found
+
+    def _evict(self) -> None:
+        entries = self._entries()
+        total = sum(size for _, size, _ in entries)
+        for _, size, file in sorted(entries, key=lambda entry: entry[0]):
+            if total <= self.max_bytes:
+                break
+            try:
+                file.unlink()
+            except OSError:
+                continue
+            total -= size
+        self._estimate = total
+
+    def info(self) -> CacheInfo:
+        entries = self._entries() if self.folder.is_dir() else []
+        return CacheInfo(self.folder, len(entries), sum(size for _, size, _ in entries), self.max_bytes)
+
     def clear(self) -> int:
         removed = 0
+        self._estimate = None
         if not self.folder.is_dir():
             return 0
         for file in self.folder.glob("*/*.json"):

@@ -55,7 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_argument("--json", action="store_true")
 
     cache = sub.add_parser("cache", help="manage the response cache")
-    cache.add_argument("cache_action", choices=["clear"], help="clear: delete every cached reply")
+    cache.add_argument("cache_action", choices=["info", "clear"], nargs="?", default="info",
+                       help="info: entries, size and limit (DEVGPT_CACHE_MAX_MB); clear: delete every cached reply")
     return parser
 
 
@@ -137,7 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.action == "cache":
             from .cache import ResponseCache
 
-            print(f"Removed {ResponseCache().clear()} cached replies.")
+            cache = ResponseCache()
+            print(f"Removed {cache.clear()} cached replies." if args.cache_action == "clear" else cache.info())
             return 0
         from .engine import Engine
 

@@ -38,6 +38,10 @@ class MissingKeyError(DevGPTError):
         )
 
 
+class ConfigError(DevGPTError):
+    """A setting in the environment has a value that cannot be used."""
+
+
 class ModelUnavailableError(DevGPTError):
     """A local model file cannot be found or downloaded."""
 

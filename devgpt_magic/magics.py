@@ -89,7 +89,8 @@ class DevGPTMagics(Magics):
     @magic_arguments()
     @argument("action", choices=ACTIONS, help="cmd: suggest commands; explain: explain a command; chat: one "
               "chat message; history: show (or --save/--load) the chat; reset: clear the chat; models: list "
-              "models; usage: tokens and cost so far; cache clear: empty the response cache; help: this text")
+              "models; usage: tokens and cost so far; cache [info|clear]: size of the response cache, or empty "
+              "it; help: this text")
     @argument("--model", "-m", help="model for this call (default: DevGPTMagics.model, $DEVGPT_MODEL, local)")
     @argument("--fast", action="store_true", help="cmd: commands only, no explanations")
     @argument("--zero-shot", action="store_true", help="cmd: no examples in the prompt")
@@ -215,9 +216,11 @@ class DevGPTMagics(Magics):
         print(usage_table(self.engine.usage_totals()))
 
     def _do_cache(self, args: Any, text: str) -> None:
-        if text.strip() != "clear":
-            raise UsageError("Use %devgpt cache clear")
-        print(f"Removed {self.engine.cache.clear()} cached replies.")
+        what = text.strip() or "info"
+        if what not in ("info", "clear"):
+            raise UsageError("Use %devgpt cache info or %devgpt cache clear")
+        cache = self.engine.cache
+        print(f"Removed {cache.clear()} cached replies." if what == "clear" else cache.info())
 
     def _do_help(self, args: Any, text: str) -> None:
         print(self.devgpt.__doc__)

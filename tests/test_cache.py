@@ -64,3 +64,59 @@ def test_cli_cache_clear(vendor, monkeypatch):
     out = subprocess.run([sys.executable, "-m", "devgpt_magic.cli", "cache", "clear"], capture_output=True,
                          text=True, env=dict(os.environ))
     assert "Removed 1 cached replies" in out.stdout
+
+
+def completion(text: str):
+    from devgpt_magic.schema import Completion, Usage
+
+    return Completion(text=text, usage=Usage(model="m", prompt_tokens=1, completion_tokens=1))
+
+
+def test_bounded_least_recently_used_go_first(tmp_path):
+    from devgpt_magic.cache import ResponseCache
+
+    probe = ResponseCache(tmp_path / "probe", limit_bytes=10**9)
+    probe.put("ab" * 32, completion("x" * 1000))
+    entry = probe.info().size_bytes
+    cache = ResponseCache(tmp_path / "c", limit_bytes=int(entry * 2.5))
+    a, b, c = ("a1" * 32, "b2" * 32, "c3" * 32)
+    cache.put(a, completion("x" * 1000))
+    cache.put(b, completion("y" * 1000))
+    now = os.stat(cache._path(b)).st_mtime
+    os.utime(cache._path(a), (now - 100, now - 100))
+    os.utime(cache._path(b), (now - 50, now - 50))
+    assert cache.get(a).text == "x" * 1000  # a hit makes `a` the most recently used
+    cache.put(c, completion("z" * 1000))
+    assert cache.get(b) is None and cache.get(a) is not None and cache.get(c) is not None
+    info = cache.info()
+    assert info.entries == 2 and info.size_bytes <= info.max_bytes
+    assert "2 cached replies" in str(info)
+
+
+def test_zero_limit_keeps_nothing_and_bad_limit_is_one_line(tmp_path, monkeypatch):
+    import pytest
+
+    from devgpt_magic.cache import ResponseCache
+    from devgpt_magic.errors import DevGPTError
+
+    monkeypatch.setenv("DEVGPT_CACHE_MAX_MB", "0")
+    cache = ResponseCache(tmp_path / "c")
+    cache.put("ab" * 32, completion("x"))
+    assert cache.get("ab" * 32) is None
+    monkeypatch.setenv("DEVGPT_CACHE_MAX_MB", "lots")
+    with pytest.raises(DevGPTError, match="DEVGPT_CACHE_MAX_MB='lots' is not a number"):
+        ResponseCache(tmp_path / "c")
+
+
+def test_cli_cache_info_and_bad_limit(vendor, monkeypatch):
+    import subprocess
+    import sys
+
+    vendor.queue(Reply(200, openai_chat(REGULAR_REPLY)))
+    make_engine(vendor, monkeypatch).suggest("find big logs", model="openai:m")
+    out = subprocess.run([sys.executable, "-m", "devgpt_magic.cli", "cache"], capture_output=True, text=True,
+                         env=dict(os.environ, DEVGPT_CACHE_MAX_MB="8"))
+    assert out.returncode == 0 and "1 cached replies" in out.stdout and "of 8 MB" in out.stdout
+    out = subprocess.run([sys.executable, "-m", "devgpt_magic.cli", "cache"], capture_output=True, text=True,
+                         env=dict(os.environ, DEVGPT_CACHE_MAX_MB="8MB"))
+    assert out.returncode != 0 and out.stderr.strip().count("\n") == 0 and "DEVGPT_CACHE_MAX_MB" in out.stderr

@@ -119,6 +119,21 @@ def test_usage_models_help(ip, capsys):
     assert "%devgpt cmd" in capsys.readouterr().out
 
 
+def test_cache_info_and_clear(ip, capsys):
+    ip.run_line_magic("devgpt", "cmd --fast show the date")
+    ip.run_line_magic("devgpt", "cmd --fast show the date")  # the second is answered from the cache
+    assert "cached" in capsys.readouterr().out
+    ip.run_line_magic("devgpt", "cache")
+    info = capsys.readouterr().out
+    assert "cached replies" in info and not info.startswith("0 ") and "DEVGPT_CACHE_MAX_MB" in info
+    ip.run_line_magic("devgpt", "cache clear")
+    assert "Removed" in capsys.readouterr().out
+    ip.run_line_magic("devgpt", "cache info")
+    assert capsys.readouterr().out.startswith("0 cached replies")
+    with pytest.raises(UsageError, match="cache info"):
+        ip.run_line_magic("devgpt", "cache purge")
+
+
 def test_errors_are_one_line_and_keep_state(ip, capsys, fake_key, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", fake_key)
     before = magics(ip).engine.usage_totals()
