@@ -17,7 +17,7 @@ from .models.grammar import MAX_REPLY_TOKENS
 from .models.providers import provider_for
 from .models.registry import ModelSpec, resolve
 from .prompts import Prompt, PromptBuilder
-from .schema import Completion, Mode, Shots, Suggestion, Usage
+from .schema import Completion, InvalidExample, Mode, Shots, Suggestion, Usage
 from .tokens import estimate_tokens
 from .usage_ledger import UsageLedger
 
@@ -81,11 +81,16 @@ class Engine:
 
     # --- commands ----------------------------------------------------------------------------------------
     def suggest(self, request: str, *, model: str | None = None, mode: Mode = "regular", shots: Shots = "few",
-                temperature: float = 0.0, use_cache: bool = True) -> Suggestion:
-        """Shell commands for a plain-English request, explained and risk-assessed."""
+                temperature: float = 0.0, use_cache: bool = True,
+                invalid_example: InvalidExample | None = None) -> Suggestion:
+        """Shell commands for a plain-English request, explained and risk-assessed.
+
+        ``invalid_example`` overrides the model's registry setting, for prompt tuning.
+        """
         request = self._check_request(request, "request", "'find log files over 100MB'")
         spec, provider = self._ready(model)
-        prompt = self.builder.command(request, mode=mode, shots=shots, base_model=spec.kind == "base")
+        prompt = self.builder.command(request, mode=mode, shots=shots, base_model=spec.kind == "base",
+                                      invalid_example=invalid_example or spec.placement(mode))
         return self._structured(spec, provider, prompt, request, mode, temperature, use_cache)
 
     def explain(self, command: str, *, model: str | None = None, temperature: float = 0.0,

@@ -13,6 +13,8 @@ from pydantic import BaseModel, Field
 
 Mode = Literal["regular", "fast"]
 Shots = Literal["few", "zero"]
+#: Where the invalid-request example goes among the few-shot examples (small models copy the nearest one).
+InvalidExample = Literal["first", "middle", "last"]
 Role = Literal["system", "user", "assistant"]
 
 

@@ -21,6 +21,11 @@ def main() -> None:
     run.add_argument("--jobs", type=int, default=4, help="parallel requests (cloud models only)")
     run.add_argument("--out", required=True, help="folder for results.jsonl and summary.json (resumable)")
     run.add_argument("--developergpt-dir", help="folder with DeveloperGPT's request files (not copied)")
+    tune = sub.add_parser("tune", help="where the invalid-request example works best for a model (own requests)")
+    tune.add_argument("--model", default="local")
+    tune.add_argument("--mode", choices=["regular", "fast"], default="fast")
+    tune.add_argument("--limit", type=int, help="only the first N requests of each kind (a smoke run)")
+    tune.add_argument("--json", help="also write the counts to this JSON file")
     check = sub.add_parser("selfcheck", help="check the NL2SH-ALFA scorer against its own references")
     check.add_argument("--limit", type=int)
     rep = sub.add_parser("report", help="Markdown table and PNG charts from run folders")
@@ -39,6 +44,10 @@ def main() -> None:
         from .runner import run as run_suite
 
         run_suite(args)
+    elif args.command == "tune":
+        from .tuning import tune as tune_prompt
+
+        tune_prompt(args)
     elif args.command == "selfcheck":
         import json
 

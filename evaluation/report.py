@@ -21,10 +21,17 @@ def _fmt(value: Any, pattern: str) -> str:
     return "-" if value is None else pattern.format(value)
 
 
+def _shots(summary: dict[str, Any]) -> str:
+    """Few-shot runs name where the invalid-request example sat (runs made before the field: first)."""
+    if summary["shots"] != "few":
+        return summary["shots"]
+    return f"few (invalid {summary.get('invalid_example', 'first')})"
+
+
 def markdown(summaries: list[dict[str, Any]]) -> str:
     head = ("| model | suite | mode | shots | items | verifiable | accuracy | valid | median s | tokens in/out | cost $ |\n"
             "|---|---|---|---|---|---|---|---|---|---|---|")
-    rows = [f"| {s['model']} | {s['suite']} | {s['mode']} | {s['shots']} | {s['items']} | {s['verifiable']} | "
+    rows = [f"| {s['model']} | {s['suite']} | {s['mode']} | {_shots(s)} | {s['items']} | {s['verifiable']} | "
             f"{_fmt(s['accuracy'], '{:.2f}')} | {_fmt(s['valid_rate'], '{:.2f}')} | "
             f"{_fmt(s['latency_median_s'], '{:.1f}')} | {_fmt(s['prompt_tokens_mean'], '{:.0f}')}/"
             f"{_fmt(s['completion_tokens_mean'], '{:.0f}')} | {_fmt(s['cost_usd_total'], '{:.4f}')} |"
@@ -49,7 +56,7 @@ def charts(summaries: list[dict[str, Any]], out: Path) -> list[Path]:
         models = sorted({s["model"] for s in rows})
 
         def variant_of(s: dict[str, Any]) -> str:  # runs on a subset say so: their figures are not comparable
-            return f"{s['mode']}/{s['shots']}, {s['items']} items"
+            return f"{s['mode']}/{_shots(s)}, {s['items']} items"
 
         variants = sorted({variant_of(s) for s in rows})
         fig, ax = plt.subplots(figsize=(max(5.0, 2.2 * len(models)), 3.6))

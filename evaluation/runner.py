@@ -59,7 +59,7 @@ def program_known(command: str) -> bool:
 def _ask(engine: Engine, item: Item, args: Any) -> dict[str, Any]:
     start = time.perf_counter()
     row: dict[str, Any] = {"id": item.id, "request": item.request, "model": args.model, "mode": args.mode,
-                           "shots": args.shots}
+                           "shots": args.shots, "invalid_example": resolve(args.model).placement(args.mode)}
     try:
         s = engine.suggest(item.request, model=args.model, mode=args.mode, shots=args.shots, use_cache=False)
         row.update(raw=s.raw_text, commands=[c.command for c in s.commands], invalid=s.is_invalid,
@@ -96,7 +96,8 @@ def summarise(rows: list[dict[str, Any]], suite: str, args: Any) -> dict[str, An
     latencies = [r["latency_s"] for r in rows]
     costs = [r["cost_usd"] for r in rows if r.get("cost_usd") is not None]
     return {
-        "model": args.model, "suite": suite, "mode": args.mode, "shots": args.shots, "items": len(rows),
+        "model": args.model, "suite": suite, "mode": args.mode, "shots": args.shots,
+        "invalid_example": resolve(args.model).placement(args.mode), "items": len(rows),
         "verifiable": len(scored), "unverifiable": len(rows) - len(scored),
         "accuracy": sum(r["verdict"] == "pass" for r in scored) / len(scored) if scored else None,
         "valid_rate": sum(r["valid"] for r in rows) / len(rows) if rows else None,
@@ -123,6 +124,11 @@ def run(args: Any) -> dict[str, Any]:
         for line in results.read_text().splitlines():
             row = json.loads(line)
             done[row["id"]] = row
+    placement = resolve(args.model).placement(args.mode)
+    earlier = {row.get("invalid_example", "first") for row in done.values()}  # runs before the field: "first"
+    if earlier - {placement}:
+        raise SystemExit(f"{out} holds answers made with the invalid example {'/'.join(sorted(earlier))}; "
+                         f"{args.model} now uses {placement}. Give a new --out folder.")
     todo = [i for i in items if i.id not in done]
     by_id = {i.id: i for i in items}
     for row in done.values():  # answers already given are kept; verdicts always come from the current scorer

@@ -120,3 +120,4 @@ def test_cli_cache_info_and_bad_limit(vendor, monkeypatch):
     out = subprocess.run([sys.executable, "-m", "devgpt_magic.cli", "cache"], capture_output=True, text=True,
                          env=dict(os.environ, DEVGPT_CACHE_MAX_MB="8MB"))
     assert out.returncode != 0 and out.stderr.strip().count("\n") == 0 and "DEVGPT_CACHE_MAX_MB" in out.stderr
+

@@ -102,6 +102,31 @@ def test_smoke_run_tiny_model(suite, tmp_path):
     assert len((tmp_path / suite / "results.jsonl").read_text().splitlines()) == 10
     report = subprocess.run([sys.executable, "-m", "evaluation", "report", str(tmp_path / suite)],
                             capture_output=True, text=True, check=True)
-    assert f"| local | {suite} | fast | few | 10 |" in report.stdout
+    assert f"| local | {suite} | fast | few (invalid first) | 10 |" in report.stdout
     if summary["accuracy"] is not None:
         assert (tmp_path / suite / f"accuracy-{suite}.png").stat().st_size > 1000
+
+
+def test_resume_refuses_answers_made_with_another_example_placement(tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "results.jsonl").write_text(json.dumps({"id": "dg-invalid-00", "invalid_example": "last"}) + "\n")
+    folder = Path(__file__).resolve().parents[2] / "shared" / "eval" / "developergpt"
+    done = subprocess.run([sys.executable, "-m", "evaluation", "run", "--model", "smollm2-135m", "--suite",
+                           "developergpt-invalid", "--mode", "fast", "--out", str(out), "--developergpt-dir",
+                           str(folder)], capture_output=True, text=True, env=dict(os.environ), timeout=120)
+    assert done.returncode != 0 and "invalid example last" in done.stderr and "new --out" in done.stderr
+    assert len((out / "results.jsonl").read_text().splitlines()) == 1  # nothing appended
+
+
+def test_tune_smoke_tiny_model(tmp_path):
+    target = tmp_path / "tune.json"
+    done = subprocess.run([sys.executable, "-m", "evaluation", "tune", "--model", "smollm2-135m", "--limit", "2",
+                           "--json", str(target)], capture_output=True, text=True, env=dict(os.environ),
+                          timeout=600, check=True)
+    result = json.loads(target.read_text())
+    assert [r["invalid_example"] for r in result["rows"]] == ["first", "middle", "last"]
+    for row in result["rows"]:
+        assert row["doable"] == 2 and row["impossible"] == 2
+        assert 0 <= row["doable_called_invalid"] <= 2 and 0 <= row["impossible_refused"] <= 2
+    assert result["best"] in ("first", "middle", "last") and f"best: {result['best']}" in done.stdout

@@ -7,8 +7,11 @@ from pathlib import Path
 import pytest
 
 from devgpt_magic.context import Context
+from devgpt_magic.engine import Engine
 from devgpt_magic.prompts import PromptBuilder
 from devgpt_magic.prompts.examples import COMMAND_EXAMPLES, EXPLAIN_EXAMPLE
+from fake_vendor import Reply
+from vendor_payloads import REGULAR_REPLY, openai_chat
 
 CTX = Context(platform="Linux-6.1-x86_64", shell="zsh", now="Friday 2026-11-27 10:00 UTC", cwd="/home/dev/proj")
 
@@ -79,11 +82,44 @@ def test_no_environment_values_in_prompts(monkeypatch):
         assert secret not in text and "tok-987654321" not in text
 
 
-def test_examples_are_not_from_evaluation_sets():
+def test_examples_and_tuning_requests_are_not_from_evaluation_sets():
+    from evaluation.suites import nl2sh_alfa
+    from evaluation.tuning import DOABLE, IMPOSSIBLE
+
     folder = Path(__file__).resolve().parents[2] / "shared" / "eval" / "developergpt"
     eval_lines = set()
     for f in folder.glob("*.txt"):
         eval_lines |= {line.strip().lower() for line in f.read_text("utf-8").splitlines() if line.strip()}
     assert eval_lines, f"evaluation files not found in {folder}"
-    for request, _ in [*COMMAND_EXAMPLES, EXPLAIN_EXAMPLE]:
+    eval_lines |= {item.request.strip().lower() for item in nl2sh_alfa()}
+    for request in [r for r, _ in [*COMMAND_EXAMPLES, EXPLAIN_EXAMPLE]] + DOABLE + IMPOSSIBLE:
         assert request.lower() not in eval_lines
+
+
+@pytest.mark.parametrize("mode", ["regular", "fast"])
+def test_invalid_example_placement(builder, mode):
+    def verdicts(prompt):
+        return [json.loads(m.content).get("error", 0) for m in prompt.messages if m.role == "assistant"]
+
+    first = verdicts(builder.command("x", mode=mode))
+    last = verdicts(builder.command("x", mode=mode, invalid_example="last"))
+    assert first[0] == 1 and sum(first) == 1
+    assert last[-1] == 1 and sum(last) == 1 and len(last) == len(first)
+    middle = verdicts(builder.command("x", mode=mode, invalid_example="middle"))
+    assert middle[0] == middle[-1] == 0 and sum(middle) == 1
+
+
+def test_invalid_example_placement_reaches_the_model(vendor, monkeypatch):
+    """The engine sends the examples in the model's registry order, unless a tuning run overrides it."""
+    vendor.queue(Reply(200, openai_chat(REGULAR_REPLY)))
+    monkeypatch.setenv("DEVGPT_OPENAI_BASE_URL", vendor.url + "/v1")
+    engine = Engine(context=CTX)
+
+    def verdicts() -> list[int]:
+        sent = vendor.requests[-1].body["messages"]
+        return [json.loads(m["content"]).get("error", 0) for m in sent if m["role"] == "assistant"]
+
+    engine.suggest("find big logs", model="openai:m", use_cache=False)
+    assert engine.resolve("openai:m").placement("regular") == "first" and verdicts()[0] == 1
+    engine.suggest("find big logs", model="openai:m", use_cache=False, invalid_example="last")
+    assert verdicts()[-1] == 1 and verdicts()[0] == 0

