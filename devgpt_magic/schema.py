@@ -13,8 +13,9 @@ from pydantic import BaseModel, Field
 
 Mode = Literal["regular", "fast"]
 Shots = Literal["few", "zero"]
-#: Where the invalid-request example goes among the few-shot examples (small models copy the nearest one).
-InvalidExample = Literal["first", "middle", "last"]
+#: Where the invalid-request example goes among the few-shot examples (small models copy the nearest one),
+#: or "none" to leave it out (the rules still describe the invalid reply).
+InvalidExample = Literal["first", "middle", "last", "none"]
 Role = Literal["system", "user", "assistant"]
 
 

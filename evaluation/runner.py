@@ -56,10 +56,15 @@ def program_known(command: str) -> bool:
     return bool(name) and (shutil.which(name) is not None or name in WELL_KNOWN or name in SHELL_WORDS)
 
 
+def _placement(args: Any) -> str | None:
+    """Where the invalid-request example sat; None for zero-shot runs, which show no examples."""
+    return resolve(args.model).placement(args.mode) if args.shots == "few" else None
+
+
 def _ask(engine: Engine, item: Item, args: Any) -> dict[str, Any]:
     start = time.perf_counter()
     row: dict[str, Any] = {"id": item.id, "request": item.request, "model": args.model, "mode": args.mode,
-                           "shots": args.shots, "invalid_example": resolve(args.model).placement(args.mode)}
+                           "shots": args.shots, "invalid_example": _placement(args)}
     try:
         s = engine.suggest(item.request, model=args.model, mode=args.mode, shots=args.shots, use_cache=False)
         row.update(raw=s.raw_text, commands=[c.command for c in s.commands], invalid=s.is_invalid,
@@ -97,7 +102,7 @@ def summarise(rows: list[dict[str, Any]], suite: str, args: Any) -> dict[str, An
     costs = [r["cost_usd"] for r in rows if r.get("cost_usd") is not None]
     return {
         "model": args.model, "suite": suite, "mode": args.mode, "shots": args.shots,
-        "invalid_example": resolve(args.model).placement(args.mode), "items": len(rows),
+        "invalid_example": _placement(args), "items": len(rows),
         "verifiable": len(scored), "unverifiable": len(rows) - len(scored),
         "accuracy": sum(r["verdict"] == "pass" for r in scored) / len(scored) if scored else None,
         "valid_rate": sum(r["valid"] for r in rows) / len(rows) if rows else None,
@@ -124,10 +129,11 @@ def run(args: Any) -> dict[str, Any]:
         for line in results.read_text().splitlines():
             row = json.loads(line)
             done[row["id"]] = row
-    placement = resolve(args.model).placement(args.mode)
-    earlier = {row.get("invalid_example", "first") for row in done.values()}  # runs before the field: "first"
+    placement = _placement(args)
+    # rows from before the field was recorded were made with the example first
+    earlier = {row.get("invalid_example", "first" if placement else None) for row in done.values()}
     if earlier - {placement}:
-        raise SystemExit(f"{out} holds answers made with the invalid example {'/'.join(sorted(earlier))}; "
+        raise SystemExit(f"{out} holds answers made with the invalid example {'/'.join(sorted(map(str, earlier)))}; "
                          f"{args.model} now uses {placement}. Give a new --out folder.")
     todo = [i for i in items if i.id not in done]
     by_id = {i.id: i for i in items}

