@@ -61,10 +61,16 @@ class CacheInfo:
 class ResponseCache:
     def __init__(self, folder: Path | None = None, limit_bytes: int | None = None) -> None:
         self.folder = folder or cache_dir()
-        self.max_bytes = max_bytes() if limit_bytes is None else limit_bytes
+        self._limit = limit_bytes
         #: Bytes on disk as of the last scan plus this process's writes since; scanning every write would
         #: cost ~0.1 s per 10,000 replies, so the folder is scanned only when this passes the bound.
         self._estimate: int | None = None
+
+    @property
+    def max_bytes(self) -> int:
+        """Read when the cache is used, not when it is made: a bad setting must not stop an Engine (or the
+        Jupyter server extension) from starting, only show as a one-line error where the cache is used."""
+        return max_bytes() if self._limit is None else self._limit
 
     @staticmethod
     def key(spec: ModelSpec, prompt: Prompt, *, max_tokens: int, temperature: float, clock: str = "",
@@ -81,6 +87,7 @@ class ResponseCache:
         return self.folder / key[:2] / f"{key}.json"
 
     def get(self, key: str) -> Completion | None:
+        self.max_bytes  # noqa: B018 - checks the setting before the model is asked, so no answer is lost in put
         path = self._path(key)
         try:
             completion = Completion.model_validate_json(path.read_text("utf-8"))

@@ -93,7 +93,7 @@ def test_bounded_least_recently_used_go_first(tmp_path):
     assert "2 cached replies" in str(info)
 
 
-def test_zero_limit_keeps_nothing_and_bad_limit_is_one_line(tmp_path, monkeypatch):
+def test_zero_limit_keeps_nothing_and_bad_limit_is_one_line(tmp_path, monkeypatch, vendor):
     import pytest
 
     from devgpt_magic.cache import ResponseCache
@@ -105,7 +105,14 @@ def test_zero_limit_keeps_nothing_and_bad_limit_is_one_line(tmp_path, monkeypatc
     assert cache.get("ab" * 32) is None
     monkeypatch.setenv("DEVGPT_CACHE_MAX_MB", "lots")
     with pytest.raises(DevGPTError, match="DEVGPT_CACHE_MAX_MB='lots' is not a number"):
-        ResponseCache(tmp_path / "c")
+        ResponseCache(tmp_path / "c").get("ab" * 32)
+    # a bad setting never stops an engine (or the server extension) from starting, and is caught before
+    # the model is asked, so no answer or token count is lost
+    vendor.queue(Reply(200, openai_chat(REGULAR_REPLY)))
+    engine = make_engine(vendor, monkeypatch)
+    with pytest.raises(DevGPTError, match="DEVGPT_CACHE_MAX_MB"):
+        engine.suggest("find big logs", model="openai:m")
+    assert vendor.requests == [] and engine.usage_totals() == {}
 
 
 def test_cli_cache_info_and_bad_limit(vendor, monkeypatch):
