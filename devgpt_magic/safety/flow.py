@@ -1,0 +1,349 @@
+"""What flows between commands: what a command prints, who runs what it reads, and checks across commands.
+
+:func:`output_of` describes a command's output as a :class:`~.model.Source` (literal text, downloaded, decoded,
+secret, endless...). The next command in a pipe sees it as ``cmd.stdin``; shells and interpreters that read their
+script from stdin (:func:`reads_script_from_stdin`) check it, network senders look for secrets in it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import re
+from typing import TYPE_CHECKING
+
+from .model import Cmd, Source
+from .paths import secret, size_bytes
+from .programs import DESTRUCTIVE, DOWNLOADERS, INTERPRETERS, NETWORK_SENDERS, READERS, SHELLS
+
+if TYPE_CHECKING:
+    from .walk import Checker
+
+_ENV = "your environment variables (which often hold keys and tokens)"
+_ENDLESS_FILES = ("/dev/zero", "/dev/urandom", "/dev/random", "/dev/full")
+#: Filters whose output is their input, text and all.
+_TEXT_PASS = {"cat", "tee", "stdbuf", "dos2unix", "unix2dos", "iconv", "col", "expand", "unexpand", "fold"}
+#: Filters whose output still carries the input's nature (secret, downloaded, endless), not its exact text.
+_FLAG_PASS = {"tr", "sed", "awk", "grep", "cut", "sort", "uniq", "head", "tail", "nl", "paste", "fmt", "xxd", "od",
+              "base64", "base32", "gzip", "bzip2", "xz", "zstd", "tac", "pv", "buffer", "mbuffer", "strings",
+              "hexdump", "column", "jq", "yq"}
+
+
+def read_operands(cmd: Cmd) -> list[str]:
+    """The operands a program reads (copy-like programs write their last one)."""
+    if cmd.name not in READERS:
+        return []
+    ops = cmd.operands
+    if cmd.name in ("cp", "scp", "rsync", "install", "sftp") and len(ops) > 1:
+        return ops[:-1]
+    return ops
+
+
+def file_source(check: "Checker", word: str) -> Source:
+    """What reading the file ``word`` gives."""
+    w = word.strip("'\"")
+    src = Source(unknown=True, file=w)
+    if w in _ENDLESS_FILES:
+        src.infinite = True
+        src.unknown = True
+    what = secret(w, check.where)
+    if what:
+        src.secrets.append(what)
+    return src
+
+
+# --- what a command prints ------------------------------------------------------------------------------------
+
+def _echo_text(cmd: Cmd) -> str:
+    words = cmd.argv[1:]
+    while words and re.fullmatch(r"-[neE]+", words[0]):
+        words = words[1:]
+    text = " ".join(words)
+    if cmd.name == "printf" and words:
+        fmt, rest = words[0], words[1:]
+        try:
+            text = fmt.replace("%b", "%s") % tuple(rest) if "%" in fmt else fmt
+        except (TypeError, ValueError):
+            text = " ".join(words)
+    if "\\" in text:
+        try:
+            text = codecs.decode(text.encode("latin-1", "backslashreplace"), "unicode_escape")
+        except Exception:  # a malformed escape: keep the text as written
+            pass
+    return text
+
+
+def _decode(cmd: Cmd, texts: list[str]) -> list[str]:
+    """Decode literal text the way the decoder would, when we can (base64, base32, hex, reversed)."""
+    out: list[str] = []
+    for t in texts:
+        data = t.strip()
+        try:
+            if cmd.name in ("base64", "basenc") or (cmd.name == "openssl" and "base64" in cmd.argv):
+                out.append(base64.b64decode(data + "=" * (-len(data) % 4)).decode("utf-8", "replace"))
+            elif cmd.name == "base32":
+                out.append(base64.b32decode(data + "=" * (-len(data) % 8)).decode("utf-8", "replace"))
+            elif cmd.name == "xxd":
+                out.append(binascii.unhexlify(re.sub(r"\s", "", data)).decode("utf-8", "replace"))
+            elif cmd.name == "rev":
+                out.append("\n".join(line[::-1] for line in t.split("\n")))
+            elif cmd.name == "tr" and len(cmd.operands) >= 2:
+                a, b = _tr_set(cmd.operands[0]), _tr_set(cmd.operands[1])
+                if len(a) == len(b):
+                    out.append(t.translate(str.maketrans(a, b)))
+        except (ValueError, binascii.Error, UnicodeError):
+            continue
+    return out
+
+
+def _tr_set(spec: str) -> str:
+    out, i = [], 0
+    while i < len(spec):
+        if i + 2 < len(spec) and spec[i + 1] == "-":
+            out += [chr(c) for c in range(ord(spec[i]), ord(spec[i + 2]) + 1)]
+            i += 3
+        else:
+            out.append(spec[i])
+            i += 1
+    return "".join(out)
+
+
+def is_decoding(cmd: Cmd) -> bool:
+    n, a = cmd.name, cmd.argv[1:]
+    if n in ("base64", "base32", "basenc"):
+        return any(x in ("-d", "-D", "--decode") or (x.startswith("-") and not x.startswith("--") and "d" in x)
+                   for x in a)
+    if n == "xxd":
+        return any(x.startswith("-r") for x in a)
+    if n == "openssl":
+        return "-d" in a or "-base64" in a and "-d" in a
+    if n in ("gunzip", "zcat", "bunzip2", "bzcat", "unxz", "xzcat", "unzstd", "zstdcat", "unlzma", "uudecode"):
+        return True
+    if n in ("gzip", "xz", "zstd", "bzip2", "lzma", "brotli"):
+        return bool({"-d", "--decompress", "--decode"} & set(a))
+    if n == "rev":
+        return True
+    if n == "tr":
+        ops = cmd.operands
+        return len(ops) >= 2 and not any(x.startswith("-") for x in a) and len(_tr_set(ops[0])) >= 20
+    return False
+
+
+def output_of(cmd: Cmd) -> Source:
+    """What ``cmd`` prints, as far as we can tell."""
+    n = cmd.name
+    stdin = cmd.stdin or Source()
+    secrets = [s for s in (secret(w, cmd.where) for w in read_operands(cmd)) if s]
+    if n in ("echo", "printf"):
+        src = Source(texts=[_echo_text(cmd)])
+        for srcs in cmd.subs.values():
+            for s in srcs:
+                src = src.merge(s.tainted())
+        return src
+    if n == "yes":
+        return Source(texts=[" ".join(cmd.operands) or "y"], infinite=True)
+    if n in DOWNLOADERS:
+        return Source(unknown=True, downloads=True, programs=[n])
+    if n in ("env", "printenv", "set", "export", "declare", "typeset", "compgen") and not cmd.operands:
+        return Source(unknown=True, env=True, programs=[n])
+    if n == "history" or (n == "fc" and "-l" in cmd.flags):
+        return Source(unknown=True, secrets=["your shell history, which often holds passwords"], programs=[n])
+    if n == "gpg" and cmd.has("--export-secret-keys", "--export-secret-subkeys"):
+        return Source(unknown=True, secrets=["your GPG private keys"], programs=[n])
+    if n == "crontab" and "-l" in cmd.flags:
+        return Source(unknown=True, programs=["crontab -l"])
+    if is_decoding(cmd):
+        decoded = _decode(cmd, stdin.texts) if stdin.texts and not stdin.unknown else []
+        src = Source(texts=decoded, unknown=not decoded, decodes=n not in ("rev", "tr") or not decoded,
+                     downloads=stdin.downloads, secrets=list(stdin.secrets), env=stdin.env)
+        if n in ("rev", "tr") and decoded:
+            src.decodes = True
+        return src
+    if n == "cat" or n in _TEXT_PASS:
+        files = cmd.operands if n == "cat" else []
+        src = Source(texts=list(stdin.texts), unknown=stdin.unknown, downloads=stdin.downloads,
+                     decodes=stdin.decodes, secrets=list(stdin.secrets) + secrets, env=stdin.env,
+                     infinite=stdin.infinite, programs=list(stdin.programs)) if (not files or "-" in files) \
+            else Source(secrets=secrets)
+        for f in files:
+            if f != "-":
+                src = src.merge(file_source(cmd.check, f))
+        return src
+    if n == "head" or (n == "dd" and any(a.startswith("count=") for a in cmd.argv)):
+        size = next((size_bytes(v) for v in cmd.values("-c", "--bytes")), None)
+        src = stdin.tainted()
+        for f in cmd.operands:
+            if f in _ENDLESS_FILES and size and size >= (10 << 30):
+                src.infinite = True
+        src.secrets += secrets
+        endless = stdin.infinite or any(f in _ENDLESS_FILES for f in cmd.operands)
+        if size is not None and size >= (10 << 30) and endless:
+            src.infinite = True
+        return src
+    if n in _FLAG_PASS:
+        src = stdin.tainted()
+        src.infinite = stdin.infinite and n not in ("sort", "tail", "uniq", "tac")
+        src.secrets += secrets
+        for f in cmd.operands:
+            if f in _ENDLESS_FILES:
+                src.infinite = n not in ("sort", "tail", "uniq", "tac")
+        return src
+    src = stdin.tainted() if cmd.stdin is not None else Source(unknown=True)
+    src.secrets += secrets
+    src.programs.append(n)
+    return src
+
+
+# --- who runs a script from stdin -------------------------------------------------------------------------------
+
+_SHELL_VALUE_OPTS = {"-o", "+o", "-O", "+O", "--rcfile", "--init-file"}
+_INTERP_CODE_OPTS = {"python": ("-c", "-m"), "perl": ("-e", "-E"), "ruby": ("-e",), "node": ("-e", "-p", "--eval",
+                     "--print"), "php": ("-r",), "lua": ("-e",), "pwsh": ("-c", "-Command", "-command", "-f",
+                     "-File", "-EncodedCommand", "-e", "-enc"), "Rscript": ("-e",), "julia": ("-e", "-E"),
+                     "deno": ("eval",), "bun": ("-e", "--eval"), "osascript": ("-e",), "awk": (),
+                     "groovy": ("-e",), "expect": ("-c",), "gdb": ("-ex", "-x", "--batch", "-batch"),
+                     "tclsh": (), "guile": ("-c",), "jshell": ()}
+
+
+def shell_script_operand(cmd: Cmd) -> tuple[str | None, bool]:
+    """(the -c text or None, whether a script file is named) for a shell command line."""
+    args = cmd.argv[1:]
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            return None, i + 1 < len(args)
+        if a in _SHELL_VALUE_OPTS:
+            i += 2
+            continue
+        if a.startswith("-") and len(a) > 1 and not a.startswith("--") and "c" in a[1:] and a[0] == "-":
+            return (args[i + 1] if i + 1 < len(args) else ""), False
+        if a == "-s" or (a.startswith("-") and "s" in a[1:] and not a.startswith("--")):
+            return None, False
+        if a == "-":
+            return None, False
+        if a.startswith("-") or a.startswith("+"):
+            i += 1
+            continue
+        return None, True
+    return None, False
+
+
+def reads_script_from_stdin(cmd: Cmd) -> bool:
+    """A shell, interpreter, ``at`` or remote shell that takes its program from stdin."""
+    n = cmd.name
+    if n in SHELLS:
+        text, has_file = shell_script_operand(cmd)
+        return text is None and not has_file
+    if n in ("at", "batch"):
+        return not cmd.values("-f")
+    if n in INTERPRETERS and n != "awk":
+        codes = _INTERP_CODE_OPTS.get(n, ())
+        if any(a in codes or a.split("=", 1)[0] in codes for a in cmd.argv[1:]):
+            return False
+        ops = [a for a in cmd.argv[1:] if not a.startswith("-")]
+        return not ops or ops[0] == "-"
+    return False
+
+
+# --- checks every command gets ------------------------------------------------------------------------------
+
+def generic_checks(cmd: Cmd) -> None:
+    n = cmd.name
+    # code fetched or decoded on the fly and handed to an interpreter: bash <(curl ...), python3 <(...)
+    if (n in SHELLS or n in INTERPRETERS or n in ("source", ".", "eval")) and cmd.subs:
+        for srcs in cmd.subs.values():
+            for s in srcs:
+                if s.downloads:
+                    cmd.add("dangerous", f"downloads code and runs it with {n} without showing it")
+                elif s.decodes:
+                    cmd.add("dangerous", f"decodes hidden text and runs it with {n}")
+    # a script read from stdin
+    if reads_script_from_stdin(cmd) and cmd.stdin is not None and not cmd.stdin.empty:
+        stdin_script(cmd)
+    # run-time arguments of destructive programs
+    if n in DESTRUCTIVE and cmd.subs and n not in ("git", "docker", "kubectl"):
+        if any(not all(s.texts and not s.unknown for s in srcs) for srcs in cmd.subs.values()):
+            cmd.add("caution", f"gives {n} arguments computed at run time ($(...)), which cannot be checked")
+    # secrets leaving the machine
+    if n in NETWORK_SENDERS:
+        leaked: list[str] = []
+        env = False
+        for srcs in cmd.subs.values():
+            for s in srcs:
+                leaked += s.secrets
+                env = env or s.env
+        if leaked:
+            cmd.add("dangerous", f"sends {leaked[0]} to another machine")
+        if env:
+            cmd.add("dangerous", f"sends {_ENV} to another machine")
+        if cmd.stdin is not None and n in ("nc", "socat", "telnet", "openssl", "ssh", "mail", "mailx", "sendmail",
+                                           "mutt", "sshpass") and not reads_script_from_stdin(cmd):
+            if cmd.stdin.secrets:
+                cmd.add("dangerous", f"sends {cmd.stdin.secrets[0]} to another machine")
+            elif cmd.stdin.env:
+                cmd.add("dangerous", f"sends {_ENV} to another machine")
+    if n in READERS and n not in NETWORK_SENDERS:
+        for w in read_operands(cmd):
+            what = secret(w, cmd.where)
+            if what and what != "your whole home folder":
+                shown = n in _TEXT_PASS or n in _FLAG_PASS or n in ("less", "more", "bat", "view")
+                cmd.add("caution", f"reads {what}" + ("; it will be shown in the output" if shown else ""))
+                break
+
+
+def stdin_script(cmd: Cmd) -> None:
+    """A shell or interpreter reading its program from a pipe, here-string, heredoc or file."""
+    src = cmd.stdin
+    assert src is not None
+    n = cmd.name
+    runner = "at (to run later)" if n in ("at", "batch") else n
+    if n in ("at", "batch"):
+        cmd.add("caution", "schedules commands to run later, unattended (at)")
+    if src.downloads:
+        cmd.add("dangerous", f"downloads a script and pipes it straight into {runner}")
+    if src.decodes:
+        cmd.add("dangerous", f"decodes hidden text and runs it with {runner}")
+    if "network" in src.programs:
+        cmd.add("dangerous", f"runs commands received over the network with {runner}")
+    if src.texts:
+        text = "\n".join(src.texts)
+        if n in SHELLS or n in ("at", "batch"):
+            cmd.check.text(text)
+        else:
+            cmd.check.code(n, text, origin="stdin")
+    if src.unknown and not src.downloads and not src.decodes:
+        what = f"the file {src.file}" if src.file else "a pipe"
+        if n in SHELLS or n in ("at", "batch"):
+            cmd.add("caution", f"runs a script read from {what} with {runner}, which cannot be checked")
+        else:
+            cmd.add("caution", f"runs code read from {what} with {runner}, which cannot be checked")
+
+
+_NET_TOOLS = {"nc", "socat", "telnet", "openssl", "network", "curl", "wget", "ssh"}
+
+
+def pipeline_checks(check: "Checker", stages: list[tuple[str, bool]]) -> None:
+    """Checks on a whole pipe: a shell whose input or output goes over the network is a reverse shell."""
+    names = [n for n, _ in stages]
+    runners = [n for n, reads in stages if reads]
+    if runners and any(n in ("nc", "socat", "telnet", "openssl") for n in names):
+        check.add("dangerous", f"connects {runners[0]} to another machine over the network (a reverse shell)")
+    if runners and "devtcp" in check.facts:
+        check.add("dangerous", f"runs commands received over a raw network connection with {runners[0]}")
+
+
+def combine(check: "Checker") -> None:
+    """Findings that need two facts seen anywhere in the command."""
+    f = check.facts
+    if "reflog-expire-now" in f and "gc-prune-now" in f:
+        check.add("dangerous", "expires the reflog and prunes at once: commits you could still recover are "
+                               "deleted for good")
+    if "devtcp" in f and "runtime-command" in f:
+        check.add("dangerous", "runs commands received over a raw network connection (a reverse shell)")
+    if "devtcp" in f and "stdin-shell" in f and not any("reverse shell" in r for r in check.findings.items):
+        check.add("dangerous", "connects a shell to a raw network connection (a reverse shell)")
+    if "downloaded-variable" in f and "runtime-command" in f:
+        check.add("dangerous", "runs text downloaded from the network as a command")
+

@@ -1,0 +1,365 @@
+"""Programs that run another command: where their own options end and the inner command starts.
+
+One :class:`Wrapper` entry per program in :data:`WRAPPERS`. The walker strips wrappers one after another
+(``sudo timeout 5 nice -n 5 env X=1 rm -rf /`` -> ``rm -rf /``) and judges what is left, so a wrapper needs no
+rule of its own: list which of its options take a value, how many plain words come before the inner command,
+and whether the inner command is a word list (``argv``), one shell text (``text``: ``ssh host CMD``, ``watch``)
+or only given through an option (``none``: ``su -c CMD``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .model import ASSIGNMENT
+
+
+def _s(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+@dataclass(frozen=True)
+class Unwrapped:
+    """The inner command of a wrapper: a word list, shell texts, or both; plus what the wrapper adds."""
+
+    argv: list[str] | None
+    texts: list[str] = field(default_factory=list)
+    fed: bool = False
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    #: appended to every reason about the inner command (e.g. " on the remote machine web1")
+    suffix: str = ""
+
+
+@dataclass(frozen=True)
+class Wrapper:
+    #: options that take a separate value (``-u root``); ``--opt=value`` and ``-uroot`` are understood anyway
+    value: frozenset[str] = frozenset()
+    #: plain words before the inner command (timeout's DURATION, flock's FILE, chroot's DIR)
+    positionals: int = 0
+    #: options whose value is a shell text that gets run (``su -c TEXT``)
+    text_opts: frozenset[str] = frozenset()
+    #: "argv": the rest is a command; "text": the rest, joined, is shell text; "none": only text_opts run
+    inner: str = "argv"
+    #: options after which nothing runs (``command -v``)
+    lookup: frozenset[str] = frozenset()
+    #: NAME=value words are allowed among the options (env)
+    assignments: bool = False
+    #: the wrapper appends arguments of its own (xargs, parallel)
+    fed: bool = False
+    #: words that end the inner command (parallel's ``:::``)
+    stop_at: frozenset[str] = frozenset()
+    #: the first plain word must be one of these for the wrapper to apply (``poetry run``)
+    subcommand: frozenset[str] = frozenset()
+    #: with no inner command, the wrapper starts a shell that reads stdin (su, ssh host, chroot DIR)
+    shell_by_default: bool = False
+    #: a finding about the wrapper itself, e.g. ("caution", "runs as root (sudo)")
+    note: tuple[str, str] | None = None
+    #: options that add a finding when present, e.g. {"--on-calendar": ("caution", "...")}
+    option_notes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: options after which the inner command starts (``xterm -e CMD``)
+    start_after: frozenset[str] = frozenset()
+    #: a function for wrappers the fields cannot describe; gets argv, returns Unwrapped or None (not wrapping)
+    custom: Callable[[list[str]], Unwrapped | None] | None = None
+
+    def split(self, argv: list[str]) -> Unwrapped | None:
+        if self.custom is not None:
+            return self.custom(argv)
+        return generic_split(self, argv)
+
+
+def generic_split(w: Wrapper, argv: list[str]) -> Unwrapped | None:
+    i, n, left = 1, len(argv), w.positionals
+    texts: list[str] = []
+    notes: list[tuple[str, str]] = [w.note] if w.note else []
+    plain: list[str] = []
+    while i < n:
+        word = argv[i]
+        if word == "--" or word in w.start_after:
+            i += 1
+            break
+        if w.assignments and ASSIGNMENT.match(word):
+            i += 1
+            continue
+        if word.startswith("-") and len(word) > 1 and not (left == 0 and plain and not w.text_opts):
+            if word.split("=", 1)[0] in w.lookup or word in w.lookup:
+                return Unwrapped(argv=None, notes=notes)
+            for opt, note in w.option_notes.items():
+                if word == opt or word.startswith(opt + "="):
+                    notes.append(note)
+            if word.startswith("--"):
+                name, eq, val = word.partition("=")
+                takes = name in w.value or name in w.text_opts
+                value = val if eq else (argv[i + 1] if takes and i + 1 < n else "")
+                if name in w.text_opts:
+                    texts.append(value)
+                i += 1 if (eq or not takes) else 2
+                continue
+            j, skip_next = 1, False
+            while j < len(word):
+                opt = "-" + word[j]
+                if opt in w.text_opts or opt in w.value:
+                    attached = word[j + 1:]
+                    if opt in w.text_opts:
+                        texts.append(attached if attached else (argv[i + 1] if i + 1 < n else ""))
+                    skip_next = not attached
+                    break
+                j += 1
+            i += 2 if skip_next else 1
+            continue
+        if left > 0:
+            left -= 1
+            plain.append(word)
+            i += 1
+            continue
+        break
+    if w.subcommand and (not plain or plain[0] not in w.subcommand):
+        return None
+    inner = argv[i:]
+    if w.stop_at:
+        cut = next((k for k, word in enumerate(inner) if word in w.stop_at), len(inner))
+        inner = inner[:cut]
+    if w.inner == "text":
+        if inner:
+            texts.append(" ".join(inner))
+        inner = []
+    elif w.inner == "none":
+        inner = []
+    elif len(inner) == 1 and re.search(r"\s", inner[0]):
+        texts.append(inner[0])  # "sudo 'rm -rf /'" fails in a real shell, but a wrapper may run it through one
+        inner = []
+    if not inner and not texts and w.shell_by_default:
+        inner = ["sh"]
+    return Unwrapped(argv=inner or None, texts=texts, fed=w.fed, notes=notes)
+
+
+# --- wrappers the fields cannot describe --------------------------------------------------------------------
+
+_SSH_VALUE = _s("-B -b -c -D -E -e -F -I -i -J -L -l -m -O -o -p -Q -R -S -W -w")
+_SSH_CODE_OPTIONS = ("proxycommand", "localcommand", "knownhostscommand")
+
+
+def ssh_option_texts(value: str) -> list[tuple[str, str]]:
+    """(option, command) for ssh ``-o`` values that run a local command."""
+    key, _, rest = value.partition("=") if "=" in value.split(" ", 1)[0] else value.partition(" ")
+    if key.strip().lower() in _SSH_CODE_OPTIONS:
+        return [(key.strip(), rest.strip())]
+    return []
+
+
+def _ssh(argv: list[str]) -> Unwrapped | None:
+    i, n = 1, len(argv)
+    texts: list[str] = []
+    notes: list[tuple[str, str]] = []
+    host = None
+    while i < n:
+        word = argv[i]
+        if word == "--":
+            i += 1
+            continue
+        if word.startswith("-") and len(word) > 1 and host is None:
+            opt = word[:2]
+            value = word[2:] if len(word) > 2 and opt in _SSH_VALUE else (argv[i + 1] if i + 1 < n else "")
+            if opt == "-o":
+                for _key, text in ssh_option_texts(value):
+                    texts.append(text)
+                    notes.append(("caution", "runs a local command through an ssh option (ProxyCommand/LocalCommand)"))
+            if opt == "-R":
+                notes.append(("caution", "opens a tunnel from the remote machine back into this one (ssh -R)"))
+            i += 1 if (len(word) > 2 or opt not in _SSH_VALUE) else 2
+            continue
+        if host is None:
+            host = word
+            i += 1
+            break
+        break
+    if host is None:
+        return Unwrapped(argv=None, texts=texts, notes=notes)
+    remote = argv[i:]
+    suffix = f" on the remote machine {host}"
+    if remote:
+        return Unwrapped(argv=["sh", "-c", " ".join(remote)], texts=texts, notes=notes, suffix=suffix)
+    return Unwrapped(argv=["sh"], texts=texts, notes=notes, suffix=suffix)
+
+
+_SU_VALUE = _s("-s --shell -g --group -G --supp-group -w --whitelist-environment")
+_SU_TEXT = _s("-c --command --session-command")
+
+
+def _su(argv: list[str], name: str) -> Unwrapped | None:
+    """``su [-] [user] [-c TEXT]``; ``runuser -u USER -- CMD``; options may come after the user."""
+    texts: list[str] = []
+    i, n = 1, len(argv)
+    user_form = False
+    while i < n:
+        word = argv[i]
+        if word in ("-u", "--user") and name == "runuser":
+            user_form = True
+            i += 2
+            continue
+        if word == "--":
+            if user_form:
+                return Unwrapped(argv=argv[i + 1:] or ["sh"], notes=[("caution", f"runs as another user ({name})")])
+            i += 1
+            continue
+        opt, eq, val = word.partition("=")
+        if opt in _SU_TEXT:
+            texts.append(val if eq else (argv[i + 1] if i + 1 < n else ""))
+            i += 1 if eq else 2
+            continue
+        if word.startswith("-c") and len(word) > 2:
+            texts.append(word[2:])
+        elif opt in _SU_VALUE and not eq:
+            i += 1
+        elif user_form and not word.startswith("-"):
+            return Unwrapped(argv=argv[i:], notes=[("caution", f"runs as another user ({name})")])
+        i += 1
+    return Unwrapped(argv=None if texts else ["sh"], texts=texts, notes=[("caution", f"runs as another user ({name})")])
+
+
+def _sg(argv: list[str]) -> Unwrapped | None:
+    """``sg GROUP [-c] COMMAND-TEXT``."""
+    words = [w for w in argv[1:] if w != "-"]
+    if not words:
+        return None
+    rest = words[1:]
+    if rest[:1] == ["-c"]:
+        rest = rest[1:]
+    return Unwrapped(argv=None if rest else ["sh"], texts=[" ".join(rest)] if rest else [],
+                     notes=[("caution", "runs with another group's rights (sg)")])
+
+
+def _watch(argv: list[str]) -> Unwrapped | None:
+    """watch joins its arguments and runs them with ``sh -c`` (or as argv with ``-x``)."""
+    w = Wrapper(value=_s("-n --interval -q --equexit -s --shotsfile"), inner="argv")
+    out = generic_split(w, argv)
+    if out is None or out.argv is None:
+        return out
+    if "-x" in argv or "--exec" in argv:
+        return out
+    return Unwrapped(argv=None, texts=out.texts + [" ".join(out.argv)])
+
+
+_ROOT = ("caution", "runs as root ({})")
+
+
+def _root(name: str) -> tuple[str, str]:
+    return (_ROOT[0], _ROOT[1].format(name))
+
+
+_SCHEDULE = ("caution", "schedules a command to run later, unattended")
+
+#: program -> how to find the command it runs. Add a wrapper here; no rule is needed for it.
+WRAPPERS: dict[str, Wrapper] = {
+    "sudo": Wrapper(value=_s("-u -g -h -p -C -D -r -t -U -T --user --group --host --prompt --chdir --role --type "
+                             "--close-from --other-user --command-timeout"),
+                    lookup=_s("-l --list -v --validate -k --reset-timestamp -K --remove-timestamp -V --version"),
+                    note=_root("sudo"), shell_by_default=True),
+    "doas": Wrapper(value=_s("-u -C"), note=_root("doas"), shell_by_default=True),
+    "pkexec": Wrapper(value=_s("--user"), note=_root("pkexec"), shell_by_default=True),
+    "su": Wrapper(custom=lambda a: _su(a, "su")),
+    "runuser": Wrapper(custom=lambda a: _su(a, "runuser")),
+    "sg": Wrapper(custom=_sg),
+    "gosu": Wrapper(positionals=1, note=("caution", "runs as another user (gosu)")),
+    "su-exec": Wrapper(positionals=1, note=("caution", "runs as another user (su-exec)")),
+    "setpriv": Wrapper(value=_s("--reuid --regid --groups --inh-caps --ambient-caps --bounding-set")),
+    "nice": Wrapper(value=_s("-n --adjustment")),
+    "ionice": Wrapper(value=_s("-c -n -p -P -u -t --class --classdata --pid --pgid --uid")),
+    "chrt": Wrapper(positionals=1, value=_s("-T -P -D --sched-runtime --sched-period --sched-deadline"),
+                    lookup=_s("-p --pid -m --max")),
+    "taskset": Wrapper(positionals=1, lookup=_s("-p --pid")),
+    "numactl": Wrapper(value=_s("-C -N -m -p -i --cpunodebind --membind --preferred --interleave --physcpubind")),
+    "prlimit": Wrapper(value=_s("-p --pid")),
+    "cgexec": Wrapper(value=_s("-g")),
+    "timeout": Wrapper(value=_s("-s -k --signal --kill-after"), positionals=1),
+    "env": Wrapper(value=_s("-u -C --unset --chdir -a --argv0"), text_opts=_s("-S --split-string"),
+                   assignments=True),
+    "stdbuf": Wrapper(value=_s("-i -o -e --input --output --error")),
+    "xargs": Wrapper(value=_s("-I -n -P -L -s -d -E -a --max-args --max-procs --delimiter --arg-file --replace "
+                              "--eof --max-lines --max-chars --process-slot-var"), fed=True),
+    "parallel": Wrapper(value=_s("-j --jobs -S --sshlogin -a --arg-file --colsep -I --results --joblog --delay "
+                                 "--timeout -N -n --tmpdir --workdir --env --halt --retries --sshloginfile "
+                                 "--basefile --return -d --delimiter -E --eta-file --memfree --load"),
+                        stop_at=_s("::: :::: :::+ ::::+"), fed=True),
+    "time": Wrapper(value=_s("-f -o --format --output")),
+    "watch": Wrapper(custom=_watch),
+    "nohup": Wrapper(),
+    "setsid": Wrapper(),
+    "disown": Wrapper(),
+    "exec": Wrapper(value=_s("-a")),
+    "command": Wrapper(lookup=_s("-v -V")),
+    "builtin": Wrapper(),
+    "caffeinate": Wrapper(value=_s("-t -w")),
+    "chronic": Wrapper(),
+    "unbuffer": Wrapper(),
+    "eatmydata": Wrapper(),
+    "nocache": Wrapper(),
+    "fakeroot": Wrapper(value=_s("-l --lib --faked -s -i")),
+    "flock": Wrapper(value=_s("-w --wait --timeout -E --conflict-exit-code"), positionals=1,
+                     text_opts=_s("-c --command")),
+    "chroot": Wrapper(value=_s("--userspec --groups"), positionals=1, shell_by_default=True,
+                      note=("caution", "runs a command inside another root folder (chroot)")),
+    "systemd-run": Wrapper(
+        value=_s("-u --unit -p --property -E --setenv --uid --gid -M --machine -H --host --slice --description "
+                 "--on-active --on-boot --on-startup --on-unit-active --on-unit-inactive --on-calendar "
+                 "--path-property --socket-property --timer-property --service-type --nice --working-directory "
+                 "--capsule"),
+        option_notes={o: _SCHEDULE for o in ("--on-active", "--on-boot", "--on-startup", "--on-calendar",
+                                             "--on-unit-active", "--on-unit-inactive")}
+        | {"--remain-after-exit": ("caution", "starts a background service (systemd-run)")},
+        note=("caution", "starts the command as a system service (systemd-run)")),
+    "strace": Wrapper(value=_s("-o -e -p -s -u -E -a -b -I -O -S -X -P")),
+    "ltrace": Wrapper(value=_s("-o -e -p -s -u -n -a -l -x -F -w -A -D")),
+    "valgrind": Wrapper(),
+    "firejail": Wrapper(),
+    "bwrap": Wrapper(value=_s("--bind --ro-bind --dev-bind --tmpfs --proc --dev --chdir --setenv --unsetenv "
+                              "--symlink --dir --file --uid --gid --hostname --seccomp --lock-file")),
+    "nsenter": Wrapper(value=_s("-t --target -S -G --setuid --setgid"),
+                       note=("caution", "runs a command inside another process's namespaces (nsenter)")),
+    "unshare": Wrapper(value=_s("--map-user --map-group -S -G --setuid --setgid --propagation --setgroups")),
+    "busybox": Wrapper(),
+    "toybox": Wrapper(),
+    "script": Wrapper(value=_s("-E --echo -O --log-out -I --log-in -B --log-io -T --log-timing -m "
+                               "--logging-format"), text_opts=_s("-c --command"), inner="none",
+                      shell_by_default=True),
+    "ssh": Wrapper(custom=_ssh),
+    "screen": Wrapper(value=_s("-S -c -e -h -p -t -T -X -s -L -Logfile")),
+    "xvfb-run": Wrapper(value=_s("-n --server-num -s --server-args -f --auth-file -e --error-file -p "
+                                 "--xauth-protocol -w --wait")),
+    "proxychains": Wrapper(value=_s("-f")),
+    "proxychains4": Wrapper(value=_s("-f")),
+    "torsocks": Wrapper(value=_s("-u -p -a -P")),
+    "tsocks": Wrapper(),
+    "dbus-launch": Wrapper(),
+    "dbus-run-session": Wrapper(),
+    "catchsegv": Wrapper(),
+    "xterm": Wrapper(value=_s("-T -title -geometry -fa -fs -bg -fg"), lookup=_s("-version -help"),
+                     start_after=_s("-e -x --command")),
+    "gnome-terminal": Wrapper(value=_s("--title --working-directory --profile"), start_after=_s("-e -x")),
+    "at-spi-bus-launcher": Wrapper(),
+    "doppler": Wrapper(positionals=1, subcommand=_s("run")),
+    "poetry": Wrapper(positionals=1, subcommand=_s("run")),
+    "pipenv": Wrapper(positionals=1, subcommand=_s("run")),
+    "pdm": Wrapper(positionals=1, subcommand=_s("run")),
+    "hatch": Wrapper(positionals=1, subcommand=_s("run")),
+    "rye": Wrapper(positionals=1, subcommand=_s("run")),
+    "uv": Wrapper(positionals=1, subcommand=_s("run"), value=_s("--with --python -p --project --directory")),
+    "conda": Wrapper(positionals=1, subcommand=_s("run"), value=_s("-n --name -p --prefix --cwd")),
+    "mamba": Wrapper(positionals=1, subcommand=_s("run"), value=_s("-n --name -p --prefix --cwd")),
+    "micromamba": Wrapper(positionals=1, subcommand=_s("run"), value=_s("-n --name -p --prefix --cwd")),
+    "bundle": Wrapper(positionals=1, subcommand=_s("exec")),
+    "direnv": Wrapper(positionals=2, subcommand=_s("exec")),
+    "aws-vault": Wrapper(positionals=2, subcommand=_s("exec"), value=_s("--region --duration -d")),
+    "op": Wrapper(positionals=1, subcommand=_s("run"), value=_s("--env-file")),
+    "dotenv": Wrapper(value=_s("-e -v -c -f")),
+    "nix-shell": Wrapper(value=_s("-p -A --arg --argstr -I"), text_opts=_s("--run --command"), inner="none"),
+}
+#: Versioned or vendor names of the same wrapper.
+WRAPPER_ALIASES = {"sudo.ws": "sudo", "run0": "sudo", "gtimeout": "timeout", "gnice": "nice", "genv": "env",
+                   "gxargs": "xargs", "konsole": "xterm", "x-terminal-emulator": "xterm", "urxvt": "xterm",
+                   "byobu": "screen", "mosh": "ssh", "autossh": "ssh", "dash-env": "env"}
+
+
+def wrapper_for(name: str) -> Wrapper | None:
+    return WRAPPERS.get(WRAPPER_ALIASES.get(name, name))
