@@ -2,7 +2,10 @@
 
 Keyed by the model, its endpoint, the full prompt and the generation parameters. The clock time in the
 prompt's context is reduced to the date, so the same request gives the same answer all day. Files live
-in the user's cache folder, readable by the user only (folder 0700, files 0600).
+in the user's cache folder, readable by the user only (folder 0700, files 0600). A cached reply becomes
+a suggested command, so the folder must be the user's own: one that another user created (or a symbolic
+link) is refused with a one-line error, since whoever can write there chooses what the cache answers; a
+folder of ours that others can read or write is made private again.
 
 The cache is bounded (``DEVGPT_CACHE_MAX_MB``, default 64 MB): a hit refreshes a file's time, and each write
 evicts the least recently used replies beyond the bound, so a busy kernel never fills the disk.
@@ -13,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,11 +87,42 @@ class ResponseCache:
                               "max_tokens": max_tokens, "temperature": temperature}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()
 
+    def checked_folder(self) -> bool:
+        """True when the folder exists and is safe to use; False when it does not exist yet.
+
+        Raises :class:`ConfigError` (one line, says what to do) for a folder that is a symbolic link, not a
+        folder, or owned by another user; a folder of ours with a wider mode is set back to 0700.
+        """
+        try:
+            info = os.lstat(self.folder)
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise ConfigError(f"The response cache folder {self.folder} cannot be read ({exc.strerror}): set "
+                              "DEVGPT_CACHE_DIR to a folder of your own, or use --no-cache.") from None
+        if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
+            what = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a folder"
+            raise ConfigError(f"The response cache folder {self.folder} is {what}; remove it or set "
+                              "DEVGPT_CACHE_DIR to a folder of your own (or use --no-cache).")
+        if info.st_uid != os.geteuid():
+            raise ConfigError(f"The response cache folder {self.folder} belongs to another user (uid "
+                              f"{info.st_uid}), who could plant answers in it: remove it or set DEVGPT_CACHE_DIR to "
+                              "a folder of your own (or use --no-cache).")
+        if stat.S_IMODE(info.st_mode) != 0o700:
+            try:
+                os.chmod(self.folder, 0o700)
+            except OSError as exc:
+                raise ConfigError(f"The response cache folder {self.folder} is open to other users and cannot be "
+                                  f"made private ({exc.strerror}): run chmod 700 on it.") from None
+        return True
+
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
 
     def get(self, key: str) -> Completion | None:
         self.max_bytes  # noqa: B018 - checks the setting before the model is asked, so no answer is lost in put
+        if not self.checked_folder():  # before the model is asked, too
+            return None
         path = self._path(key)
         try:
             completion = Completion.model_validate_json(path.read_text("utf-8"))
@@ -99,8 +134,11 @@ class ResponseCache:
     def put(self, key: str, completion: Completion) -> None:
         path = self._path(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            os.chmod(self.folder, 0o700)
+            if not self.checked_folder():
+                self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+                if not self.checked_folder():
+                    return
+            path.parent.mkdir(exist_ok=True, mode=0o700)
             os.chmod(path.parent, 0o700)
             tmp = path.with_suffix(".tmp")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -111,8 +149,8 @@ class ResponseCache:
                 self._estimate += path.stat().st_size
             if self._estimate is None or self._estimate > self.max_bytes:
                 self._evict()
-        except OSError:
-            pass  # a cache that cannot write is only slower
+        except (OSError, ConfigError):
+            pass  # a cache that cannot write is only slower; get() already told the user why
 
     def _entries(self) -> list[tuple[float, int, Path]]:
         """(last use, size, path) of every cached reply."""
@@ -139,13 +177,13 @@ class ResponseCache:
         self._estimate = total
 
     def info(self) -> CacheInfo:
-        entries = self._entries() if self.folder.is_dir() else []
+        entries = self._entries() if self.checked_folder() else []
         return CacheInfo(self.folder, len(entries), sum(size for _, size, _ in entries), self.max_bytes)
 
     def clear(self) -> int:
         removed = 0
         self._estimate = None
-        if not self.folder.is_dir():
+        if not self.checked_folder():
             return 0
         for file in self.folder.glob("*/*.json"):
             try:

@@ -1,21 +1,22 @@
 """The ``devgpt`` console script: the engine for terminals and scripts.
 
 Thin on purpose: parse arguments, call the engine, render. Errors print one line on stderr (exit 2);
-Ctrl-C exits 130 without a traceback.
+Ctrl-C exits 130 without a traceback. ``cmd --run`` asks on the terminal (``/dev/tty``), never on stdin,
+so a pipe or a script cannot answer for the user; ``--yes`` skips the y/N for safe and caution commands
+only.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 from collections.abc import Sequence
 
 from . import __version__
 from .chat import ChatReply, ChatSession
 from .errors import DevGPTError
-from .render import footer, models_table, suggestion_text
+from .render import footer, models_table, suggestion_text, visible
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -37,8 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("--json", action="store_true", help="print the suggestion as JSON")
     cmd.add_argument("--no-cache", action="store_true", help="ask the model even if this exact request was "
                                                              "answered before")
-    cmd.add_argument("--run", action="store_true", help="offer to run the commands (asks first; dangerous "
-                                                        "commands need 'yes' typed out)")
+    cmd.add_argument("--run", action="store_true", help="offer to run the commands (asks on the terminal; "
+                                                        "dangerous commands need 'yes' typed out)")
+    cmd.add_argument("--yes", "-y", action="store_true", help="with --run: run safe and caution commands without "
+                                                              "the y/N question (dangerous ones still need 'yes' "
+                                                              "typed on the terminal)")
     cmd.add_argument("request", nargs="+", help="what you want to do, in plain English")
 
     explain = sub.add_parser("explain", help="explain an existing command and each argument")
@@ -68,18 +72,41 @@ def _print_suggestion(suggestion, as_json: bool, spec_local: bool) -> None:  # n
     print(footer(suggestion.usage, local=spec_local), file=sys.stderr)
 
 
-def _run(steps) -> int:  # noqa: ANN001
-    from .confirm import confirm_steps
+NO_TERMINAL = ("--run asks on a terminal and there is none here (stdin and pipes cannot confirm): run devgpt "
+               "in a terminal, or add --yes to run safe commands unasked.")
 
-    if not confirm_steps(steps):
+
+class _Refused(Exception):
+    """A one-line reason why the commands cannot be run here."""
+
+
+def _run(steps, assume_yes: bool) -> int:  # noqa: ANN001 - CommandSteps
+    """Confirm on the terminal, then run each command verbatim in order, stopping at the first failure."""
+    from .confirm import NoTerminalError, ask_terminal, confirm_steps, danger_reasons, has_terminal, is_dangerous
+    from .execution import run_command
+
+    if not has_terminal():
+        dangerous = [step for step in steps if is_dangerous(step)]
+        if not assume_yes:
+            raise _Refused(NO_TERMINAL)
+        if dangerous:
+            raise _Refused(f"{visible(dangerous[0].command)!r} is dangerous ({danger_reasons(dangerous[0])}) and needs "
+                           "'yes' typed on a terminal; --yes never covers it. Nothing was run.")
+    try:
+        confirmed = confirm_steps(steps, ask_terminal, assume_yes=assume_yes)
+    except NoTerminalError:
+        raise _Refused(NO_TERMINAL) from None
+    if not confirmed:
         print("Nothing was run.")
         return 0
     for step in steps:
-        print(f"$ {step.command}", flush=True)
-        code = subprocess.call(step.command, shell=True)
-        if code != 0:
-            print(f"exit code {code}; stopping here.", file=sys.stderr)
-            return code
+        print(f"$ {visible(step.command)}", flush=True)
+        outcome = run_command(step.command, foreground=True)
+        if outcome.interrupted:
+            return 130
+        if not outcome.ok:
+            print(f"exit code {outcome.exit_code}; stopping here.", file=sys.stderr)
+            return outcome.exit_code if outcome.exit_code and outcome.exit_code > 0 else 1
     return 0
 
 
@@ -93,7 +120,7 @@ def _chat(engine, args) -> int:  # noqa: ANN001
                 print()
                 print(footer(item.usage, local=spec.is_local), file=sys.stderr)
             else:
-                print(item, end="", flush=True)
+                print(visible(item), end="", flush=True)
 
     if args.message:
         turn(" ".join(args.message))
@@ -145,13 +172,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         engine = Engine(base_url=args.base_url)
         if args.action == "cmd":
+            if args.yes and not args.run:
+                raise _Refused("--yes only goes with --run: devgpt cmd --run --yes ...")
+            if args.run and not args.yes:
+                from .confirm import has_terminal
+
+                if not has_terminal():  # before the model is asked: no answer can be confirmed here
+                    raise _Refused(NO_TERMINAL)
             spec = engine.resolve(args.model)
             suggestion = engine.suggest(" ".join(args.request), model=args.model,
                                         mode="fast" if args.fast else "regular",
                                         shots="zero" if args.zero_shot else "few", use_cache=not args.no_cache)
             _print_suggestion(suggestion, args.json, spec.is_local)
             if args.run and suggestion.commands:
-                return _run(suggestion.commands)
+                return _run(suggestion.commands, args.yes)
             return 0
         if args.action == "explain":
             spec = engine.resolve(args.model)
@@ -159,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _print_suggestion(suggestion, args.json, spec.is_local)
             return 0
         return _chat(engine, args)
-    except DevGPTError as exc:
+    except (DevGPTError, _Refused) as exc:
         print(f"devgpt: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

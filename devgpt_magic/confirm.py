@@ -1,34 +1,106 @@
 """The confirmation rules every front end shares: nothing runs unasked; dangerous needs a second, explicit yes.
 
 Widgets implement the same rules with buttons; this module is the text form (terminal IPython, the CLI).
+Inserting a command (a new cell, the next prompt) follows the same rule for danger: a dangerous command is
+only inserted after the same explicit acknowledgement, and it carries its warning with it.
+
+Answers must come from a person. The CLI therefore reads them from the terminal (``/dev/tty``), never from
+standard input, which a pipe or a script can fill (``printf 'y\\nyes\\n' | devgpt cmd --run ...``).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
-from .schema import CommandStep
-from .safety import needs_second_confirmation
+from .render import visible
+from .safety import assess
+from .schema import CommandStep, RiskLevel
 
 Ask = Callable[[str], str]
 
 
-def confirm_steps(steps: list[CommandStep], ask: Ask = input) -> bool:
-    """Ask once for all the steps (default No); dangerous steps also need the word ``yes`` typed out."""
+class NoTerminalError(Exception):
+    """There is no terminal to ask a person on (no controlling terminal: a pipe, cron, CI)."""
+
+
+def risk_of(step: CommandStep) -> RiskLevel:
+    """The step's assessed risk; a step that was never assessed is assessed now, never taken as safe."""
+    return step.risk if step.risk is not None else assess(step.command)
+
+
+def is_dangerous(step: CommandStep) -> bool:
+    return risk_of(step).level == "dangerous"
+
+
+def danger_reasons(step: CommandStep) -> str:
+    """The reasons as one line ("recursively deletes your home folder; ...")."""
+    return " ".join("; ".join(risk_of(step).reasons).split()) or "rated dangerous"
+
+
+def confirm_steps(steps: list[CommandStep], ask: Ask | None = None, *, assume_yes: bool = False) -> bool:
+    """Ask once for all the steps (default No); dangerous steps also need the word ``yes`` typed out.
+
+    ``assume_yes`` (the CLI's ``--yes``) skips the y/N question, never the typed ``yes`` of a dangerous step.
+    """
     if not steps:
         return False
-    listing = "\n".join(f"  {i}. {s.command}" for i, s in enumerate(steps, 1))
+    ask = ask or input  # looked up now: terminal IPython (and tests) may replace input()
+    listing = "\n".join(f"  {i}. {visible(s.command)}" for i, s in enumerate(steps, 1))
     what = "this command" if len(steps) == 1 else f"these {len(steps)} commands in order, stopping at the first failure"
     try:
-        answer = ask(f"Run {what}?\n{listing}\n[y/N] ").strip().lower()
-        if answer not in ("y", "yes"):
-            return False
+        if not assume_yes:
+            answer = ask(f"Run {what}?\n{listing}\n[y/N] ").strip().lower()
+            if answer not in ("y", "yes"):
+                return False
         for step in steps:
-            if needs_second_confirmation(step.risk):
-                reasons = "; ".join(step.risk.reasons) if step.risk else ""
-                answer = ask(f"DANGEROUS: `{step.command}` {reasons}.\nType yes to run it anyway: ").strip().lower()
+            if is_dangerous(step):
+                answer = ask(f"DANGEROUS: `{visible(step.command)}` {danger_reasons(step)}.\n"
+                             "Type yes to run it anyway: ").strip().lower()
                 if answer != "yes":
                     return False
     except (EOFError, KeyboardInterrupt):
         return False
     return True
+
+
+def confirm_insert(steps: list[CommandStep], ask: Ask | None = None) -> bool:
+    """Inserting runs nothing, so safe and caution commands need no question; a dangerous one needs the same
+    typed ``yes`` as running it."""
+    ask = ask or input
+    try:
+        for step in steps:
+            if is_dangerous(step):
+                answer = ask(f"DANGEROUS: `{visible(step.command)}` {danger_reasons(step)}.\n"
+                             "Type yes to insert it anyway (it is not run): ").strip().lower()
+                if answer != "yes":
+                    return False
+    except (EOFError, KeyboardInterrupt):
+        return False
+    return True
+
+
+def ask_terminal(prompt: str) -> str:
+    """Ask on the controlling terminal and read one line from it, whatever stdin and stdout are.
+
+    Raises :class:`NoTerminalError` when the process has no terminal; EOFError when the terminal closes.
+    """
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        raise NoTerminalError from None
+    with open(fd, encoding="utf-8", errors="replace") as tty:  # closes fd
+        os.write(fd, prompt.encode("utf-8", "replace"))
+        line = tty.readline()
+    if not line:
+        raise EOFError
+    return line.rstrip("\n")
+
+
+def has_terminal() -> bool:
+    """True when ``/dev/tty`` can be opened (the process has a controlling terminal)."""
+    try:
+        os.close(os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY))
+        return True
+    except OSError:
+        return False

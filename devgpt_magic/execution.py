@@ -1,52 +1,153 @@
-"""Running a command the user confirmed, through IPython's own ``!`` machinery.
+"""Running a command the user confirmed: exactly the text that was shown and assessed, nothing else.
 
-``shell.run_cell("!cmd")`` behaves exactly as ``!cmd`` typed in a cell: the kernel's working directory,
-the user's shell, ``$var``/``{expr}`` expansion from the user's namespace, and ``_exit_code`` set. The
-output is teed: it still streams to wherever stdout goes (a card's Output widget, the terminal) and is
-also recorded on the result.
+The command string goes to the user's shell unchanged, as ``[$SHELL, "-c", command]`` (``/bin/sh`` when
+``$SHELL`` is unset or not an executable). It deliberately does not go through IPython's ``!``: that expands
+``{expr}`` as Python and ``$name`` from the user's namespace before the shell sees the text, so a command
+rated safe (``ls {'; touch F'}``) could run something else, or run Python in the kernel; and the old way of
+joining lines turned a heredoc's body into commands. Every front end (cards, terminal IPython, the CLI)
+runs commands here, so the same text means the same thing everywhere.
+
+What ``!`` gave that is kept: the kernel's (or the terminal's) working directory, output streamed as it
+comes (into a card's Output widget, or the terminal) and recorded on the :class:`RunOutcome`, and
+``_exit_code`` set in the user's namespace. A kernel interrupt (Ctrl-C, or the stop button) ends the
+command's whole process group, so nothing it started keeps running unseen.
 """
 
 from __future__ import annotations
 
-import io
+import codecs
+import os
+import signal
+import subprocess
 import sys
-from contextlib import redirect_stdout
-from typing import Any
+import time
+from typing import IO, Any
 
 from pydantic import BaseModel
 
+#: Seconds a process group gets to exit after SIGTERM before SIGKILL.
+KILL_GRACE_S = 2.0
+
 
 class RunOutcome(BaseModel):
+    """What ran and how it ended: the exact command, its exit code (negative: killed by that signal;
+    None: never started), everything it printed (stdout and stderr, in order) and whether it was
+    interrupted."""
+
     command: str
     exit_code: int | None
     output: str = ""
+    interrupted: bool = False
 
     @property
     def ok(self) -> bool:
         return self.exit_code == 0
 
 
-class _Tee(io.TextIOBase):
-    def __init__(self, target: Any) -> None:
-        self.target = target
-        self.buffer_text = io.StringIO()
+def user_shell() -> str:
+    """The user's login shell (``$SHELL``) if it is an executable file, else ``/bin/sh``."""
+    shell = os.environ.get("SHELL", "")
+    if shell and os.path.isabs(shell) and os.path.isfile(shell) and os.access(shell, os.X_OK):
+        return shell
+    return "/bin/sh"
 
-    def write(self, text: str) -> int:
-        self.buffer_text.write(text)
-        self.target.write(text)
-        return len(text)
 
-    def flush(self) -> None:
-        self.target.flush()
+def run_command(command: str, *, cwd: str | None = None, out: IO[str] | None = None,
+                foreground: bool = False) -> RunOutcome:
+    """Run ``command`` verbatim with the user's shell; stream its output to ``out`` and record it.
+
+    ``foreground`` is for terminal programs (terminal IPython, the CLI): the command shares our stdin and
+    process group, as a command typed at a prompt would, so it can ask for a password (sudo) and Ctrl-C
+    reaches it directly. Otherwise (a kernel) stdin is empty and the command gets a session of its own,
+    so an interrupt can end everything it started.
+    """
+    out = out if out is not None else sys.stdout
+    argv = [user_shell(), "-c", command]
+    try:
+        child = subprocess.Popen(argv, cwd=cwd or os.getcwd(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                 stdin=None if foreground else subprocess.DEVNULL, start_new_session=not foreground)
+    except OSError as exc:
+        note = f"devgpt: could not start {argv[0]}: {exc.strerror}\n"
+        out.write(note)
+        return RunOutcome(command=command, exit_code=None, output=note)
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    recorded: list[str] = []
+    assert child.stdout is not None
+    fd = child.stdout.fileno()
+    try:
+        while True:
+            chunk = os.read(fd, 65536)
+            text = decoder.decode(chunk, final=not chunk)
+            if text:
+                recorded.append(text)
+                out.write(text)
+                out.flush()
+            if not chunk:
+                break
+        code = child.wait()
+    except KeyboardInterrupt:
+        _stop(child, group=not foreground)
+        note = f"\ndevgpt: interrupted; stopped the command{'' if foreground else ' and everything it started'}.\n"
+        out.write(note)
+        out.flush()
+        recorded.append(note)
+        return RunOutcome(command=command, exit_code=child.returncode, output=_text(recorded), interrupted=True)
+    finally:
+        child.stdout.close()
+    return RunOutcome(command=command, exit_code=code, output=_text(recorded))
 
 
 def run_confirmed(shell: Any, command: str) -> RunOutcome:
-    """Run one confirmed command; callers guarantee the confirmation (see ``confirm`` and ``widgets``)."""
-    line = " ".join(command.splitlines()).strip()
-    tee = _Tee(sys.stdout)
-    shell.user_ns.pop("_exit_code", None)
-    with redirect_stdout(tee):
-        shell.run_cell("!" + line, store_history=False)
-    code = shell.user_ns.get("_exit_code")
-    return RunOutcome(command=command, exit_code=code if isinstance(code, int) else None,
-                      output=tee.buffer_text.getvalue().replace("\r\n", "\n"))
+    """Run one confirmed command for IPython; callers guarantee the confirmation (``confirm``, ``widgets``).
+
+    Sets ``_exit_code`` in the user's namespace as ``!`` does.
+    """
+    foreground = getattr(shell, "kernel", None) is None and _stdin_is_tty()  # terminal IPython
+    outcome = run_command(command, foreground=foreground)
+    if shell is not None:
+        shell.user_ns["_exit_code"] = outcome.exit_code
+    return outcome
+
+
+def _stdin_is_tty() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _text(parts: list[str]) -> str:
+    return "".join(parts).replace("\r\n", "\n")
+
+
+def _stop(child: subprocess.Popen, *, group: bool) -> None:
+    """SIGTERM (the process group when it has one of its own), then SIGKILL after a grace period."""
+
+    def send(sig: int) -> None:
+        try:
+            if group:
+                os.killpg(child.pid, sig)
+            else:
+                child.send_signal(sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    send(signal.SIGTERM)
+    deadline = time.monotonic() + KILL_GRACE_S
+    while time.monotonic() < deadline:
+        if child.poll() is not None and not (group and _group_alive(child.pid)):
+            return
+        time.sleep(0.05)
+    send(signal.SIGKILL)
+    try:
+        child.wait(timeout=KILL_GRACE_S)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+        return True
+    except (ProcessLookupError, PermissionError):
+        return False

@@ -1,7 +1,10 @@
 """IPython magics: ``%devgpt`` / ``%%devgpt`` and ``%%devgpt_chat``. Argument parsing and dispatch only.
 
 Options come first and are parsed by ``magic_arguments`` (so ``%devgpt?`` documents them); the rest of
-the line is the request, kept verbatim so quotes and dashes in it reach the model untouched.
+the line is the request, kept verbatim so quotes and dashes in it reach the model untouched. Each option
+names the actions it belongs to where it is declared (``_option``); the option sets ``split_options`` needs
+are read back from the parser, so there is one list, and an option given to an action it does not belong
+to is a one-line UsageError rather than silently ignored.
 """
 
 from __future__ import annotations
@@ -18,8 +21,42 @@ from traitlets import Bool, Enum, Float, Int, Unicode
 from .errors import DevGPTError
 
 ACTIONS = ("cmd", "explain", "chat", "history", "reset", "models", "usage", "cache", "help")
-_VALUE_OPTIONS = {"--model", "-m", "--save", "--load", "--base-url"}
-_FLAG_OPTIONS = {"--fast", "--zero-shot", "--insert", "--reset", "--run", "--no-cache"}
+
+#: action -> its options (each option's first spelling), filled by ``_option`` as the options are declared.
+_ACTION_OPTIONS: dict[str, list[str]] = {action: [] for action in ACTIONS}
+#: Filled from the parser once the magic is defined (see the end of this module).
+_VALUE_OPTIONS: set[str] = set()
+_FLAG_OPTIONS: set[str] = set()
+
+
+def _option(*flags: str, actions: tuple[str, ...], **kwargs: Any) -> argument:
+    """A ``magic_arguments`` option of %devgpt that records which actions take it."""
+    for action in actions:
+        _ACTION_OPTIONS[action].append(flags[0])
+    return argument(*flags, **kwargs)
+
+
+def _option_sets(parser: Any) -> tuple[set[str], set[str]]:
+    """(options that take a value, flags) as spelled on the command line, read from an argparse parser."""
+    values: set[str] = set()
+    flags: set[str] = set()
+    for action in parser._actions:
+        if action.option_strings and action.dest != "help":
+            (flags if action.nargs == 0 else values).update(action.option_strings)
+    return values, flags
+
+
+def _given_options(parser: Any, args: Any) -> list[str]:
+    """The options set in ``args`` (first spelling of each), in declaration order."""
+    return [action.option_strings[0] for action in parser._actions
+            if action.option_strings and action.dest != "help"
+            and getattr(args, action.dest, action.default) != action.default]
+
+
+def _describe(parser: Any, names: list[str]) -> str:
+    by_name = {a.option_strings[0]: a for a in parser._actions if a.option_strings}
+    return ", ".join(name + (f" {by_name[name].metavar or 'VALUE'}" if by_name[name].nargs != 0 else "")
+                     for name in names)
 
 
 def split_options(text: str) -> tuple[list[str], str]:
@@ -91,16 +128,23 @@ class DevGPTMagics(Magics):
               "chat message; history: show (or --save/--load) the chat; reset: clear the chat; models: list "
               "models; usage: tokens and cost so far; cache [info|clear]: size of the response cache, or empty "
               "it; help: this text")
-    @argument("--model", "-m", help="model for this call (default: DevGPTMagics.model, $DEVGPT_MODEL, local)")
-    @argument("--fast", action="store_true", help="cmd: commands only, no explanations")
-    @argument("--zero-shot", action="store_true", help="cmd: no examples in the prompt")
-    @argument("--insert", action="store_true", help="cmd: also add the commands as a new !cell below")
-    @argument("--run", action="store_true", help="cmd: offer to run the commands right away (terminal)")
-    @argument("--no-cache", action="store_true", help="cmd, explain: ask the model even if this exact request "
-              "was answered before (answers at temperature 0 are cached on disk)")
-    @argument("--save", metavar="FILE", help="history: save the chat to FILE (JSON)")
-    @argument("--load", metavar="FILE", help="history: replace the chat with FILE")
-    @argument("--base-url", help="OpenAI-compatible server URL for openai: models")
+    @_option("--model", "-m", actions=("cmd", "explain", "chat"), metavar="MODEL",
+             help="cmd, explain, chat: model for this call (default: DevGPTMagics.model, $DEVGPT_MODEL, local)")
+    @_option("--fast", actions=("cmd",), action="store_true", help="cmd: commands only, no explanations")
+    @_option("--zero-shot", actions=("cmd",), action="store_true", help="cmd: no examples in the prompt")
+    @_option("--insert", actions=("cmd",), action="store_true",
+             help="cmd: also add the commands as a new cell below (a dangerous one only after you acknowledge it)")
+    @_option("--run", actions=("cmd",), action="store_true",
+             help="cmd: offer to run the commands right away (terminal)")
+    @_option("--no-cache", actions=("cmd", "explain"), action="store_true",
+             help="cmd, explain: ask the model even if this exact request was answered before (answers at "
+                  "temperature 0 are cached on disk)")
+    @_option("--save", actions=("history",), metavar="FILE",
+             help="history: save the chat to FILE (JSON, readable by you only; never over a symbolic link)")
+    @_option("--load", actions=("history",), metavar="FILE", help="history: replace the chat with FILE")
+    @_option("--force", actions=("history",), action="store_true", help="history --save: replace FILE if it exists")
+    @_option("--base-url", actions=("cmd", "explain", "chat"), metavar="URL",
+             help="cmd, explain, chat: OpenAI-compatible server URL for openai: models")
     @argument("request", nargs="*", help="the request, command or message (the rest of the line, verbatim)")
     @line_cell_magic
     def devgpt(self, line: str, cell: str | None = None) -> Any:
@@ -123,6 +167,7 @@ class DevGPTMagics(Magics):
                              f"big files). See %devgpt? for all options.")
         options, text = split_options(rest)
         args = parse_argstring(self.devgpt, " ".join([action, *options]))
+        _check_options(self.devgpt.parser, action, args)
         if cell is not None:
             text = (text + "\n" + cell).strip()
         try:
@@ -162,10 +207,16 @@ class DevGPTMagics(Magics):
         result = CommandResult(suggestion, local=spec.is_local, shell=self.shell)
         self.last_result = result
         self._show(result)
-        if args.insert and result.commands:
-            self.shell.set_next_input("\n".join("!" + c.command for c in result.commands), replace=False)
-        if result.commands and not widgets_available(self.shell) and (args.run or self.confirm_in_terminal):
-            self._terminal_run(result)
+        if not result.commands:
+            return result
+        if not widgets_available(self.shell) and (args.run or self.confirm_in_terminal):
+            confirmed = self._terminal_run(result)
+            if args.insert and confirmed:  # the answer to "Run?" covers the insert too
+                self._insert(result.commands)
+            elif args.insert:  # never after a No
+                print("Nothing was inserted.")
+        elif args.insert:
+            self._insert_asking(result.commands, terminal=not widgets_available(self.shell))
         return result
 
     def _do_explain(self, args: Any, text: str) -> Any:
@@ -184,8 +235,12 @@ class DevGPTMagics(Magics):
         self._chat(text, args.model)
 
     def _do_history(self, args: Any, text: str) -> None:
+        if args.save and args.load:
+            raise UsageError("Use %devgpt history --save FILE or %devgpt history --load FILE, not both.")
+        if args.force and not args.save:
+            raise UsageError("--force only goes with --save: %devgpt history --save FILE --force")
         if args.save:
-            path = self.session.save(args.save)
+            path = self.session.save(args.save, force=args.force)
             print(f"Saved {len(self.session.exchanges)} exchanges to {path}.")
         elif args.load:
             count = self.session.load(args.load)
@@ -195,9 +250,12 @@ class DevGPTMagics(Magics):
         else:
             from IPython.display import display
 
+            from .render import markdown_bundle
+
+            # a loaded file is as untrusted as a model's reply: Markdown rendered with raw HTML escaped
             parts = [f"**{'you' if m.role == 'user' else 'devgpt'}:** {m.content}" for m in self.session.messages]
             plain = [f"{'you' if m.role == 'user' else 'devgpt'}> {m.content}" for m in self.session.messages]
-            display({"text/plain": "\n\n".join(plain), "text/markdown": "\n\n".join(parts)}, raw=True)
+            display(markdown_bundle("\n\n".join(parts), "\n\n".join(plain)), raw=True)
 
     def _do_reset(self, args: Any, text: str) -> None:
         count = len(self.session.exchanges)
@@ -237,23 +295,48 @@ class DevGPTMagics(Magics):
         if self.show_usage:
             print(result.footer())
 
-    def _terminal_run(self, result: Any) -> None:
+    def _terminal_run(self, result: Any) -> bool:
+        """Ask y/N (and "yes" for dangerous commands), then run in order; True when the user confirmed."""
         from .confirm import confirm_steps
         from .execution import run_confirmed
 
         if not confirm_steps(result.commands):
             print("Nothing was run.")
-            return
+            return False
         for step in result.commands:
             outcome = run_confirmed(self.shell, step.command)
             result.runs.append(outcome)
             if not outcome.ok:
                 print(f"exit code {outcome.exit_code}; stopping here.")
                 break
+        return True
+
+    def _insert_asking(self, steps: list[Any], *, terminal: bool) -> None:
+        """``--insert`` without a run question: safe and caution commands go in; a dangerous one needs its
+        acknowledgement (typed yes in a terminal; in a notebook, its card's Insert button, which asks)."""
+        from .confirm import confirm_insert, danger_reasons, is_dangerous
+
+        if terminal:
+            if confirm_insert(steps):
+                self._insert(steps)
+            else:
+                print("Nothing was inserted.")
+            return
+        dangerous = [step for step in steps if is_dangerous(step)]
+        if dangerous:
+            print(f"Nothing was inserted: {dangerous[0].command!r} is dangerous ({danger_reasons(dangerous[0])}). "
+                  "Use Insert as cell on its card, which asks you first.", file=sys.stderr)
+            return
+        self._insert(steps)
+
+    def _insert(self, steps: list[Any]) -> None:
+        from .render import insert_cell_text
+
+        self.shell.set_next_input(insert_cell_text(steps), replace=False)
 
     def _chat(self, message: str, model: str | None) -> None:
         from .chat import ChatReply
-        from .render import footer
+        from .render import footer, markdown_bundle, visible
         from .results import widgets_available
 
         stream = self.engine.chat(self.session, message, model=model, temperature=self.chat_temperature,
@@ -264,9 +347,7 @@ class DevGPTMagics(Magics):
         for item in stream:
             if isinstance(item, ChatReply):
                 if live and handle is not None:
-                    from IPython.display import Markdown
-
-                    handle.update(Markdown(item.text))
+                    handle.update(markdown_bundle(item.text), raw=True)
                 else:
                     print()
                 if item.dropped_exchanges:
@@ -276,15 +357,28 @@ class DevGPTMagics(Magics):
                     print(footer(item.usage, local=spec.is_local))
                 continue
             text += item
-            if live:
-                from IPython.display import Markdown, display
+            if live:  # the reply is untrusted: Markdown with raw HTML escaped, never trusted text/markdown
+                from IPython.display import display
 
                 if handle is None:
-                    handle = display(Markdown(text), display_id=True)
+                    handle = display(markdown_bundle(text), raw=True, display_id=True)
                 else:
-                    handle.update(Markdown(text))
+                    handle.update(markdown_bundle(text), raw=True)
             else:
-                print(item, end="", flush=True)
+                print(visible(item), end="", flush=True)
+
+
+def _check_options(parser: Any, action: str, args: Any) -> None:
+    """A UsageError naming the action's options when an option of another action was given."""
+    allowed = _ACTION_OPTIONS[action]
+    wrong = [name for name in _given_options(parser, args) if name not in allowed]
+    if not wrong:
+        return
+    takes = f"takes {_describe(parser, allowed)}" if allowed else "takes no options"
+    raise UsageError(f"%devgpt {action} {takes}; {', '.join(wrong)} belongs to another action (see %devgpt?).")
+
+
+_VALUE_OPTIONS, _FLAG_OPTIONS = _option_sets(DevGPTMagics.devgpt.parser)
 
 
 def load_ipython_extension(ipython: Any) -> None:

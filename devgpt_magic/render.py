@@ -1,15 +1,87 @@
-"""Plain-text and Markdown views of engine results, for terminals, logs and notebook fallbacks."""
+"""Plain-text, Markdown and HTML views of engine results, for terminals, logs and notebook fallbacks.
+
+Everything a model wrote is untrusted here. Output of a cell the user ran is trusted by JupyterLab, which
+then renders its HTML and Markdown without a sanitizer: a reply containing ``<img src=x onerror=...>``
+would run script in the Jupyter page (and from there open a terminal through Jupyter's API). So model
+text reaches HTML only escaped: as plain text in :func:`html.escape`, as Markdown through
+:func:`markdown_html` (raw HTML shown as text, unsafe link schemes dropped), and in the Markdown views of
+suggestions with every Markdown and HTML character backslash-escaped. Terminals get :func:`visible` text,
+so escape sequences or right-to-left overrides in a command cannot show one thing and run another.
+"""
 
 from __future__ import annotations
 
 import html
 import os
+import re
+from typing import TYPE_CHECKING
 
-from .models.registry import ModelSpec
 from .schema import RiskLevel, Suggestion, Usage
 from .tokens import format_cost
 
+if TYPE_CHECKING:
+    from .models.registry import ModelSpec
+    from .schema import CommandStep
+
 _BADGE = {"safe": "safe", "caution": "CAUTION", "dangerous": "DANGEROUS"}
+
+# Characters that change how text looks rather than what it says: C0/C1 controls (but newline and tab),
+# bidirectional overrides and isolates, zero-width characters, the byte order mark.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def visible(text: str) -> str:
+    """``text`` with every control, bidi-override or zero-width character written as an escape (``\\x1b``,
+    ``\\u202e``), so what a terminal or page shows is what the shell will get."""
+    def escape(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _INVISIBLE.sub(escape, text)
+
+
+def markdown_html(text: str) -> str:
+    """Untrusted Markdown (a model's reply, a loaded history) as safe HTML.
+
+    CommonMark plus tables and strikethrough (markdown-it-py); raw HTML in the text is shown as text, not
+    interpreted, and ``javascript:``/``vbscript:``/``file:``/``data:`` links are not made links. Code blocks
+    and ordinary Markdown render as usual.
+    """
+    from markdown_it import MarkdownIt
+
+    renderer = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False})
+    return f"<div class='devgpt-markdown'>{renderer.render(visible(text))}</div>"
+
+
+def markdown_bundle(text: str, plain: str | None = None) -> dict[str, str]:
+    """A display bundle for untrusted Markdown: plain text and escaped HTML, deliberately no
+    ``text/markdown`` (the front end would render that trusted, with raw HTML)."""
+    return {"text/plain": visible(text if plain is None else plain), "text/html": markdown_html(text)}
+
+
+_MD_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def md_text(text: str) -> str:
+    """Plain text as Markdown that renders as exactly that text: every ASCII punctuation character is
+    backslash-escaped (so no HTML, link, emphasis or entity can start), newlines become spaces."""
+    return _MD_PUNCTUATION.sub(r"\\\1", " ".join(visible(text).split()))
+
+
+def md_code(text: str) -> str:
+    """An inline code span that holds ``text`` literally, whatever backticks it contains."""
+    text = " ".join(visible(text).split())
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    return f"{fence} {text} {fence}"
+
+
+def md_code_block(text: str, info: str = "bash") -> str:
+    """A fenced code block that holds ``text`` literally: the fence is longer than any backtick run in it."""
+    text = visible(text)
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{info}\n{text}\n{fence}"
 
 
 def risk_line(risk: RiskLevel | None) -> str:
@@ -30,42 +102,45 @@ def footer(usage: Usage | None, *, local: bool) -> str:
 
 def suggestion_text(s: Suggestion) -> str:
     if s.is_invalid:
-        return f"Not a terminal task: {s.invalid_reason}"
+        return f"Not a terminal task: {visible(s.invalid_reason or '')}"
     lines: list[str] = []
     for i, step in enumerate(s.commands, 1):
         prefix = f"{i}. " if len(s.commands) > 1 else ""
-        lines.append(f"{prefix}$ {step.command}")
+        lines.append(f"{prefix}$ {visible(step.command)}")
         for e in step.explanations:
-            lines.append(f"   {e}")
+            lines.append(f"   {visible(e)}")
         for arg, meaning in step.arguments.items():
-            lines.append(f"   {arg:<18} {meaning}")
+            lines.append(f"   {visible(arg):<18} {visible(meaning)}")
         lines.append(f"   {risk_line(step.risk)}")
     return "\n".join(lines)
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def _table_code(text: str) -> str:
+    return md_code(text).replace("|", "\\|")  # GFM splits cells at | even inside code spans
 
 
 def suggestion_markdown(s: Suggestion) -> str:
+    """Markdown whose every model-written part renders as literal text (see :func:`md_text`)."""
     if s.is_invalid:
-        return f"**Not a terminal task:** {s.invalid_reason}"
+        return f"**Not a terminal task:** {md_text(s.invalid_reason or '')}"
     parts: list[str] = []
     for i, step in enumerate(s.commands, 1):
-        head = f"**{i}.** " if len(s.commands) > 1 else ""
-        parts.append(f"{head}```bash\n{step.command}\n```")
-        parts += [f"- {e}" for e in step.explanations]
+        head = f"**{i}.**\n\n" if len(s.commands) > 1 else ""
+        parts.append(f"{head}{md_code_block(step.command)}")
+        parts += [f"- {md_text(e)}" for e in step.explanations]
         if step.arguments:
             parts.append("\n| argument | meaning |\n|---|---|")
-            parts += [f"| `{_cell(a)}` | {_cell(m)} |" for a, m in step.arguments.items()]
+            parts += [f"| {_table_code(a)} | {md_text(m)} |" for a, m in step.arguments.items()]
         if step.risk and step.risk.level != "safe":
-            parts.append(f"\n**{_BADGE[step.risk.level]}:** " + "; ".join(step.risk.reasons))
+            parts.append(f"\n**{_BADGE[step.risk.level]}:** " + md_text("; ".join(step.risk.reasons)))
         parts.append("")
     return "\n".join(parts).strip()
 
 
 def suggestion_html(s: Suggestion) -> str:
-    e = html.escape
+    def e(text: str) -> str:
+        return html.escape(visible(text))
+
     if s.is_invalid:
         return f"<div class='devgpt-invalid'><b>Not a terminal task:</b> {e(s.invalid_reason or '')}</div>"
     colors = {"safe": "#2e7d32", "caution": "#b26a00", "dangerous": "#c62828"}
@@ -84,7 +159,31 @@ def suggestion_html(s: Suggestion) -> str:
     return "".join(out)
 
 
-def models_table(specs: list[ModelSpec], *, default: str) -> str:
+def insert_cell_text(steps: list["CommandStep"]) -> str:
+    """The cell that "Insert" adds: the commands exactly as shown, each under a comment naming its danger.
+
+    One ``!command`` line per command when that is verbatim: a single line without ``$``, ``{`` or ``}``
+    (which ``!`` would expand from Python) and not ending in a backslash. Anything else (several lines, a
+    heredoc, a loop, a ``$VAR``) becomes a ``%%bash`` cell, whose body IPython passes to bash untouched.
+    """
+    from .confirm import risk_of
+
+    def bang_safe(command: str) -> bool:
+        return ("\n" not in command and not re.search(r"[${}]", command) and not command.rstrip().endswith("\\")
+                and not command.lstrip().startswith("!") and bool(command.strip()))
+
+    as_bang = all(bang_safe(step.command) for step in steps)
+    lines: list[str] = []
+    for step in steps:
+        risk = risk_of(step)
+        if risk.level != "safe":
+            reasons = " ".join("; ".join(risk.reasons).split()) or f"rated {risk.level}"
+            lines.append(f"# {_BADGE[risk.level]}: {visible(reasons)}")
+        lines.append("!" + step.command.strip() if as_bang else step.command)
+    return "\n".join(lines) if as_bang else "%%bash\n" + "\n".join(lines)
+
+
+def models_table(specs: list["ModelSpec"], *, default: str) -> str:
     rows = [("name", "aliases", "provider", "where", "key", "$/M in", "$/M out")]
     for spec in specs:
         key = "-" if not spec.needs_key else ("set" if spec.key_present() else f"missing ({spec.key_env[0]})")

@@ -26,8 +26,28 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
+#: A model reply (here arriving through a loaded history file) that tries to run script in the page.
+EVIL_REPLY = ("Run **ls-bold-marker** first.\n\n"
+              "<img src=x onerror=\"window.__pwned='img';document.title='pwned'\">\n\n"
+              "<script>window.__pwned='script';document.title='pwned'</script>\n\n"
+              "```bash\necho '<b>in-code</b>'\n```")
+#: The same kind of payload as trusted HTML output: proves this page would run it if it were let through.
+CONTROL_CODE = ("from IPython.display import HTML\n"
+                "HTML('<img src=x onerror=\"window.__control=1\"><span>control-shown</span>')")
+EVIL_CODE = ("%load_ext devgpt_magic\n"
+             "%devgpt history --load evil-history.json\n"
+             "%devgpt history\n"
+             "from devgpt_magic.engine import Engine\n"
+             "from devgpt_magic.results import CommandResult\n"
+             "from devgpt_magic.schema import CommandStep, Suggestion\n"
+             "payload = '<img src=y onerror=\"window.__pwned=\\'card\\';document.title=\\'pwned\\'\">'\n"
+             "steps = [CommandStep(command='ls -la', explanations=['card-explanation ' + payload], "
+             "arguments={payload: payload})]\n"
+             "CommandResult(Engine._assess(Suggestion(request='r', commands=steps)), local=True, shell=get_ipython())")
+
+
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+def lab(tmp_path_factory, service_dir):
     from conftest import KEY_VARS, free_port, stop
 
     root = tmp_path_factory.mktemp("lab")
@@ -50,10 +70,17 @@ def lab(tmp_path_factory):
                  "steps = [CommandStep(command='echo hi-from-card > card-ran.txt; cat card-ran.txt')]\n"
                  "CommandResult(Engine._assess(Suggestion(request='r', commands=steps)), local=True, shell=get_ipython())")
     (work / "cards.ipynb").write_text(json.dumps(dict(notebook, cells=[dict(notebook["cells"][0], source=card_code)])))
+    (work / "evil-history.json").write_text(json.dumps({"version": 1, "messages": [
+        {"role": "user", "content": "hello <svg onload=\"window.__pwned='svg';document.title='pwned'\"></svg>"},
+        {"role": "assistant", "content": EVIL_REPLY}]}))
+    (work / "evil.ipynb").write_text(json.dumps(dict(notebook, cells=[
+        dict(notebook["cells"][0], id="control", source=CONTROL_CODE),
+        dict(notebook["cells"][0], id="evil", source=EVIL_CODE)])))
     port, token = free_port(), secrets.token_hex(16)
     # module fixtures start before clean_env: give the server (and its kernels) the same clean, empty state
     env = {name: value for name, value in os.environ.items() if name not in KEY_VARS}
-    env.update(JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(root / "workspaces"),
+    env.update(DEVGPT_RUNTIME_DIR=str(service_dir),  # the run's local model service, stopped at its end
+               JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(root / "workspaces"),
                HF_HUB_OFFLINE="1", DEVGPT_CACHE_DIR=str(root / "cache"), DEVGPT_MODELS_DIR=str(root / "models"))
     log = open(root / "lab.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
@@ -136,7 +163,9 @@ def test_panel_command_insert_and_chat(lab, page):
     page.wait_for_function(f"document.querySelectorAll('.jp-Notebook .jp-Cell').length > {len(before)}")
     after = notebook_sources(page)
     assert len(after) == len(before) + 1
-    assert any(source.startswith("!") and command.strip()[:10] in source for source in after)
+    # the editor's text has no line breaks: a warning comment line, if any, runs into the command
+    assert any("!" + command.strip()[:10] in source or (source.startswith("%%bash") and command.strip()[:10] in source)
+               for source in after)  # verbatim, not run
 
     # Chat mode: the reply streams in, then renders as Markdown
     page.click("#devgpt-panel [data-mode=chat]")
@@ -192,8 +221,8 @@ def test_command_card_in_a_notebook(lab, page):
     before = len(notebook_sources(page))
     insert.click()
     page.wait_for_function(f"document.querySelectorAll('.jp-Notebook .jp-Cell').length > {before}")
-    assert any(src.strip().startswith("!echo hi-from-card") for src in notebook_sources(page))
-    page.wait_for_selector(".jp-OutputArea :text('Inserted a')")  # the front end's answer reached the card
+    assert any("!echo hi-from-card > card-ran.txt; cat card-ran.txt" in src for src in notebook_sources(page))
+    page.wait_for_selector(".jp-OutputArea :text('Inserted the command')")  # the front end's answer reached the card
     assert not ran.exists()  # inserted, not run
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.locator(".jp-OutputArea button:has-text('Copy')").first.click()
@@ -209,3 +238,26 @@ def test_command_card_in_a_notebook(lab, page):
     assert page.locator(".jp-OutputArea pre:has-text('hi-from-card')").count() > 0  # output streamed into the card
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "notebook-card.png"))
+
+
+def test_model_html_runs_nothing_in_jupyterlab(lab, page):
+    """A reply (from a loaded history) and a card's explanations with <img onerror> / <script>: shown as text,
+    nothing runs, and the Markdown around them still renders."""
+    open_notebook(page, lab, "evil.ipynb", "evil")
+    page.click(".jp-Notebook .jp-Cell .jp-InputArea-editor")
+    page.keyboard.press("Shift+Enter")  # the control cell
+    page.wait_for_selector(".jp-OutputArea :text('control-shown')")
+    page.wait_for_function("window.__control === 1")  # trusted HTML output would run such a payload here
+    page.keyboard.press("Shift+Enter")  # the history and the card
+    page.wait_for_selector(".jp-OutputArea strong:has-text('ls-bold-marker')")  # Markdown still renders
+    page.wait_for_selector(".jp-OutputArea pre code:has-text(\"echo '<b>in-code</b>'\")")  # code block, literal
+    page.locator(".jp-OutputArea button:has-text('Insert as cell')").wait_for(timeout=180_000)
+    page.wait_for_timeout(2000)  # time for any onerror handler to have fired
+    text = page.eval_on_selector_all(".jp-OutputArea", "nodes => nodes.map(n => n.innerText).join('\\n')")
+    assert "<img src=x onerror=" in text and "<script>" in text and "card-explanation <img src=y" in text
+    assert page.evaluate("window.__pwned") is None
+    assert page.title() != "pwned"
+    sources = page.eval_on_selector_all(".jp-OutputArea img", "nodes => nodes.map(n => n.getAttribute('src'))")
+    assert len(sources) == 1 and "/x" in sources[0]  # only the control's image became an element (URL resolved)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "notebook-escaped-html.png"))

@@ -128,3 +128,35 @@ def test_cli_cache_info_and_bad_limit(vendor, monkeypatch):
                          env=dict(os.environ, DEVGPT_CACHE_MAX_MB="8MB"))
     assert out.returncode != 0 and out.stderr.strip().count("\n") == 0 and "DEVGPT_CACHE_MAX_MB" in out.stderr
 
+
+
+def test_folder_of_another_user_or_a_symlink_is_refused(vendor, monkeypatch, tmp_path):
+    import pytest
+
+    from devgpt_magic.errors import ConfigError
+
+    vendor.queue(Reply(200, openai_chat(REGULAR_REPLY)))
+    engine = make_engine(vendor, monkeypatch)
+    folder = engine.cache.folder
+    folder.mkdir(parents=True)
+    if os.geteuid() == 0:  # root can hand the folder to someone else, as an attacker pre-creating it would
+        os.chown(folder, 65534, 65534)
+        with pytest.raises(ConfigError, match="belongs to another user") as info:
+            engine.suggest("find big logs", model="openai:m")
+        assert "\n" not in str(info.value) and "DEVGPT_CACHE_DIR" in str(info.value)
+        assert vendor.requests == [] and engine.usage_totals() == {}  # refused before the model was asked
+        with pytest.raises(ConfigError):
+            engine.cache.info()
+        folder.rmdir()
+    elsewhere = tmp_path / "planted"
+    elsewhere.mkdir()
+    folder.symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(ConfigError, match="symbolic link"):
+        engine.suggest("find big logs", model="openai:m")
+    assert vendor.requests == [] and list(elsewhere.iterdir()) == []
+    folder.unlink()
+    folder.mkdir(mode=0o755)
+    os.chmod(folder, 0o757)  # ours, but open to others: made private again
+    engine.suggest("find big logs", model="openai:m")
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700 and len(vendor.requests) == 1
+    assert len(list(folder.glob("*/*.json"))) == 1

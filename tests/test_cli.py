@@ -61,7 +61,104 @@ def test_chat_one_shot_and_interactive():
     assert out.returncode == 0 and "History cleared" in out.stderr
 
 
-def test_run_asks_and_defaults_to_no(tmp_path):
-    out = devgpt("cmd", "--fast", "--run", "create an empty file called marker.txt", stdin="\n")
-    assert out.returncode == 0
-    assert "Nothing was run" in out.stdout or "Not a terminal task" in out.stdout
+# --- cmd --run: confirmation comes from a person at the terminal, never from stdin -----------------------
+def queue_commands(vendor, *commands: str) -> dict[str, str]:
+    """The fake OpenAI-compatible vendor suggests exactly these commands; returns the env to reach it."""
+    from fake_vendor import Reply
+    from vendor_payloads import openai_chat
+
+    reply = {"input": "r", "error": 0, "commands": [
+        {"seq": i, "cmd_to_execute": c, "cmd_explanations": ["does it"], "arg_explanations": {}}
+        for i, c in enumerate(commands, 1)]}
+    vendor.queue(Reply(200, openai_chat(json.dumps(reply))))
+    return {"DEVGPT_OPENAI_BASE_URL": vendor.url + "/v1"}
+
+
+RUN = ("cmd", "--run", "--no-cache", "--model", "openai:m")
+
+
+def detached(*args: str, env: dict[str, str], cwd, stdin: str = "") -> subprocess.CompletedProcess:
+    """devgpt without a controlling terminal (a new session), as under cron, CI or a pipe from a script."""
+    return subprocess.run([sys.executable, "-m", "devgpt_magic.cli", *args], capture_output=True, text=True,
+                          env={**os.environ, **env}, input=stdin, timeout=300, cwd=cwd, start_new_session=True)
+
+
+def test_a_pipe_cannot_confirm(vendor, tmp_path):
+    env = queue_commands(vendor, "touch marker.txt")
+    out = detached(*RUN, "make a marker", env=env, cwd=tmp_path, stdin="y\nyes\n")
+    assert out.returncode == 2 and not (tmp_path / "marker.txt").exists()
+    assert out.stderr.count("\n") == 1 and "terminal" in out.stderr and "Traceback" not in out.stderr
+    assert vendor.requests == []  # refused before the model was asked
+
+
+def test_yes_skips_the_question_for_safe_commands_only(vendor, tmp_path):
+    env = queue_commands(vendor, "touch marker.txt")
+    out = detached(*RUN, "--yes", "make a marker", env=env, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "marker.txt").exists() and "$ touch marker.txt" in out.stdout
+    (tmp_path / "keep.txt").write_text("keep")
+    env = queue_commands(vendor, "rm -rf ./*")
+    out = detached(*RUN, "--yes", "clean this folder", env=env, cwd=tmp_path, stdin="yes\n")
+    assert out.returncode == 2 and (tmp_path / "keep.txt").exists()
+    error = [line for line in out.stderr.splitlines() if line.startswith("devgpt: error:")]  # after the footer
+    assert len(error) == 1 and "--yes never covers it" in error[0] and "Traceback" not in out.stderr
+    out = detached("cmd", "--yes", "--model", "openai:m", "x", env=env, cwd=tmp_path)
+    assert out.returncode == 2 and "--yes only goes with --run" in out.stderr and out.stderr.count("\n") == 1
+
+
+def on_terminal(vendor, tmp_path, pipe: str, request: str):
+    """devgpt on a real terminal (a pty), with ``pipe`` written to its stdin by printf."""
+    import shlex
+
+    import pexpect
+
+    command = " ".join(shlex.quote(a) for a in (sys.executable, "-m", "devgpt_magic.cli", *RUN, request))
+    return pexpect.spawn("/bin/bash", ["-c", f"printf {shlex.quote(pipe)} | {command}"], cwd=str(tmp_path),
+                         env={**os.environ, "DEVGPT_OPENAI_BASE_URL": vendor.url + "/v1"}, encoding="utf-8",
+                         timeout=240)
+
+
+def test_the_terminal_answers_not_the_pipe(vendor, tmp_path):
+    queue_commands(vendor, "touch marker.txt")
+    child = on_terminal(vendor, tmp_path, "y\nyes\n", "make a marker")
+    child.expect_exact("[y/N] ")
+    child.sendline("")  # Enter: the default, No; the y waiting on stdin counts for nothing
+    child.expect(pexpect_eof())
+    assert "Nothing was run" in child.before and not (tmp_path / "marker.txt").exists()
+    child.close()
+    assert child.exitstatus == 0
+    child = on_terminal(vendor, tmp_path, "", "make a marker")
+    child.expect_exact("[y/N] ")
+    child.sendline("y")
+    child.expect(pexpect_eof())
+    child.close()
+    assert child.exitstatus == 0 and (tmp_path / "marker.txt").exists()
+
+
+def test_dangerous_needs_yes_typed_on_the_terminal(vendor, tmp_path):
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "f").write_text("x")
+    queue_commands(vendor, "rm -rf ./*")
+    child = on_terminal(vendor, victim, "y\nyes\n", "clean this folder")
+    child.expect_exact("[y/N] ")
+    child.sendline("y")
+    child.expect_exact("Type yes to run it anyway: ")
+    child.sendline("y")
+    child.expect(pexpect_eof())
+    child.close()
+    assert (victim / "f").exists() and "Nothing was run" in child.before
+    child = on_terminal(vendor, victim, "", "clean this folder")
+    child.expect_exact("[y/N] ")
+    child.sendline("y")
+    child.expect_exact("Type yes to run it anyway: ")
+    child.sendline("yes")
+    child.expect(pexpect_eof())
+    child.close()
+    assert child.exitstatus == 0 and not (victim / "f").exists()
+
+
+def pexpect_eof():
+    import pexpect
+
+    return pexpect.EOF

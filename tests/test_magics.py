@@ -153,7 +153,7 @@ def test_interrupted_chat_keeps_history_and_totals(ip, monkeypatch, capsys):
     m = magics(ip)
     before_messages = list(m.session.messages)
     before_usage = m.engine.usage_totals()
-    from devgpt_magic.models import local
+    from devgpt_magic.models import local_provider as local
 
     real_stream = local.LocalProvider.stream
 
@@ -194,3 +194,200 @@ def test_unload_removes_magics():
     assert "devgpt_chat" not in shell.magics_manager.magics["cell"]
     shell.run_line_magic("load_ext", "devgpt_magic")  # and loads again cleanly
     assert "devgpt" in shell.magics_manager.magics["line"]
+
+
+# --- options belong to their action (issue 11) ----------------------------------------------------------
+def test_options_that_belong_to_another_action_are_refused(ip):
+    with pytest.raises(UsageError, match=r"%devgpt models takes no options; --save belongs to another action"):
+        ip.run_line_magic("devgpt", "models --save f.json")
+    with pytest.raises(UsageError, match=r"history takes --save FILE, --load FILE, --force; --model"):
+        ip.run_line_magic("devgpt", "history --model gpt4o")
+    with pytest.raises(UsageError, match=r"%devgpt cmd takes --model MODEL, --fast, .*; --load belongs"):
+        ip.run_line_magic("devgpt", "cmd --load f.json list files")
+    with pytest.raises(UsageError, match="--force only goes with --save"):
+        ip.run_line_magic("devgpt", "history --force")
+
+
+def test_option_sets_come_from_the_parser():
+    from devgpt_magic import magics as m
+
+    parser = m.DevGPTMagics.devgpt.parser
+    declared = [a for a in parser._actions if a.option_strings and a.dest != "help"]
+    for action in declared:
+        for spelling in action.option_strings:
+            typed = f"{spelling} VALUE rest" if action.nargs != 0 else f"{spelling} rest"
+            options, rest = split_options(typed)
+            assert options[0] == spelling and rest == "rest", spelling
+        assert any(action.option_strings[0] in names for names in m._ACTION_OPTIONS.values())
+    assert m._VALUE_OPTIONS | m._FLAG_OPTIONS == {s for a in declared for s in a.option_strings}
+
+
+# --- history files ----------------------------------------------------------------------------------
+def test_history_save_is_private_never_overwrites_and_refuses_symlinks(ip, tmp_path, capsys):
+    import os
+    import stat
+
+    session = magics(ip).session
+    session.reset()
+    session.commit("first question", "first answer")
+    path = tmp_path / "h.json"
+    ip.run_line_magic("devgpt", f"history --save {path}")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    saved = path.read_text()
+    session.commit("second question", "second answer")
+    capsys.readouterr()
+    ip.run_line_magic("devgpt", f"history --save {path}")
+    err = capsys.readouterr().err
+    assert "already exists" in err and "--force" in err and err.count("\n") == 1
+    assert path.read_text() == saved  # nothing the user had is lost
+    path.chmod(0o644)
+    ip.run_line_magic("devgpt", f"history --save {path} --force")
+    assert "second answer" in path.read_text() and stat.S_IMODE(path.stat().st_mode) == 0o600
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    link = tmp_path / "link.json"
+    link.symlink_to(victim)
+    for extra in ("", " --force"):
+        ip.run_line_magic("devgpt", f"history --save {link}{extra}")
+        assert "symbolic link" in capsys.readouterr().err
+        assert victim.read_text() == "keep me" and os.path.islink(link)
+    dangling = tmp_path / "dangling.json"
+    dangling.symlink_to(tmp_path / "created-through-link.json")
+    ip.run_line_magic("devgpt", f"history --save {dangling}")
+    assert "symbolic link" in capsys.readouterr().err and not (tmp_path / "created-through-link.json").exists()
+    session.reset()
+
+
+LIVE = ("<img", "<script", "onerror=\"", "<svg")
+
+
+def published(ip, monkeypatch) -> list[dict]:
+    """Every display bundle the shell publishes from now on."""
+    seen: list[dict] = []
+    real = ip.display_pub.publish
+
+    def record(data, metadata=None, *args, **kwargs):
+        seen.append(data)
+        return real(data, metadata, *args, **kwargs)
+
+    monkeypatch.setattr(ip.display_pub, "publish", record)
+    return seen
+
+
+def test_loaded_history_shows_markdown_with_html_escaped(ip, tmp_path, monkeypatch):
+    evil = tmp_path / "evil.json"
+    reply = ("Here is **bold** text.\n\n<img src=x onerror=\"window.__pwned=1\">\n\n<script>window.__pwned=2</script>"
+             "\n\n```python\nprint('<b>kept</b>')\n```")
+    evil.write_text(json.dumps({"version": 1, "messages": [
+        {"role": "user", "content": "hi <svg onload=alert(1)>"}, {"role": "assistant", "content": reply}]}))
+    ip.run_line_magic("devgpt", f"history --load {evil}")
+    seen = published(ip, monkeypatch)
+    ip.run_line_magic("devgpt", "history")
+    bundle = seen[-1]
+    assert "text/markdown" not in bundle  # a front end renders text/markdown from a run cell as trusted
+    html = bundle["text/html"]
+    assert not any(tag in html for tag in LIVE), html
+    assert "&lt;img src=x onerror=&quot;window.__pwned=1&quot;&gt;" in html and "<strong>bold</strong>" in html
+    assert "<code class=\"language-python\">print('&lt;b&gt;kept&lt;/b&gt;')" in html
+    assert "<img src=x" in bundle["text/plain"]  # the plain view shows the text as it is
+    ip.run_line_magic("devgpt", "reset")
+
+
+def test_chat_reply_streams_as_escaped_markdown(ip, vendor, monkeypatch):
+    from fake_vendor import Reply
+    from vendor_payloads import openai_chunks
+
+    from devgpt_magic import results
+
+    monkeypatch.setattr(results, "widgets_available", lambda shell: True)  # as in a notebook
+    monkeypatch.setenv("DEVGPT_OPENAI_BASE_URL", vendor.url + "/v1")
+    vendor.queue(Reply(200, events=openai_chunks(["Use **ls**. <img src=x ", "onerror=\"window.__pwned=1\"> ",
+                                                  "<script>alert(1)</script>"])))
+    ip.run_line_magic("devgpt", "reset")
+    seen = published(ip, monkeypatch)
+    ip.run_cell_magic("devgpt_chat", "--model openai:m", "list files")
+    bundles = [b for b in seen if "text/html" in b]
+    assert len(bundles) >= 2  # streamed, then the final reply
+    for bundle in bundles:
+        assert "text/markdown" not in bundle and not any(tag in bundle["text/html"] for tag in LIVE)
+    assert "<strong>ls</strong>" in bundles[-1]["text/html"] and "&lt;script&gt;" in bundles[-1]["text/html"]
+    ip.run_line_magic("devgpt", "reset")
+
+
+# --- inserting: the danger travels with the command, never after a No --------------------------------
+def queue_commands(vendor, monkeypatch, *commands: str) -> None:
+    from fake_vendor import Reply
+    from vendor_payloads import openai_chat
+
+    monkeypatch.setenv("DEVGPT_OPENAI_BASE_URL", vendor.url + "/v1")
+    reply = {"input": "r", "error": 0, "commands": [
+        {"seq": i, "cmd_to_execute": c, "cmd_explanations": ["does it"], "arg_explanations": {}}
+        for i, c in enumerate(commands, 1)]}
+    vendor.queue(Reply(200, openai_chat(json.dumps(reply))))
+
+
+def take_next_input(shell):
+    text = getattr(shell, "rl_next_input", None)
+    shell.rl_next_input = None
+    for payload in shell.payload_manager.read_payload():
+        if payload.get("source") == "set_next_input":
+            text = payload["text"]
+    shell.payload_manager.clear_payload()
+    return text
+
+
+@pytest.fixture
+def answers(monkeypatch):
+    """Answers typed at terminal IPython's prompts (input()), and the questions asked."""
+    given: list[str] = []
+    asked: list[str] = []
+
+    def fake_input(prompt=""):
+        asked.append(prompt)
+        return given.pop(0)
+
+    monkeypatch.setattr("builtins.input", fake_input)
+    return given, asked
+
+
+def test_terminal_insert_never_after_no(ip, vendor, monkeypatch, tmp_path, answers, capsys):
+    given, asked = answers
+    monkeypatch.chdir(tmp_path)
+    m = magics(ip)
+    monkeypatch.setattr(m, "confirm_in_terminal", True)
+    take_next_input(ip)
+    queue_commands(vendor, monkeypatch, "touch marker.txt")
+    given.append("n")
+    result = ip.run_line_magic("devgpt", "cmd --insert --no-cache --model openai:m make a marker")
+    assert take_next_input(ip) is None and not (tmp_path / "marker.txt").exists() and result.runs == []
+    assert "Nothing was inserted" in capsys.readouterr().out
+    given.append("y")
+    result = ip.run_line_magic("devgpt", "cmd --insert --no-cache --model openai:m make a marker")
+    assert (tmp_path / "marker.txt").exists() and result.runs[0].ok
+    assert take_next_input(ip) == "!touch marker.txt"
+
+
+def test_terminal_insert_of_a_dangerous_command_needs_yes(ip, vendor, monkeypatch, answers, capsys):
+    given, asked = answers
+    take_next_input(ip)
+    queue_commands(vendor, monkeypatch, "rm -rf ~", "ls")
+    given.append("y")  # anything but the word yes refuses
+    ip.run_line_magic("devgpt", "cmd --insert --no-cache --model openai:m clean up")
+    assert take_next_input(ip) is None and "DANGEROUS" in asked[-1] and "insert" in asked[-1]
+    given.append("yes")
+    ip.run_line_magic("devgpt", "cmd --insert --no-cache --model openai:m clean up")
+    lines = take_next_input(ip).splitlines()
+    assert lines[0].startswith("# DANGEROUS: ") and lines[1:] == ["!rm -rf ~", "!ls"]
+
+
+def test_notebook_insert_of_a_dangerous_command_points_to_the_card(ip, vendor, monkeypatch, capsys):
+    from devgpt_magic import results
+
+    monkeypatch.setattr(results, "widgets_available", lambda shell: True)
+    take_next_input(ip)
+    queue_commands(vendor, monkeypatch, "rm -rf ~")
+    ip.run_line_magic("devgpt", "cmd --insert --no-cache --model openai:m clean up")
+    assert take_next_input(ip) is None and "Insert as cell on its card" in capsys.readouterr().err
+    queue_commands(vendor, monkeypatch, "ls -la", "cat <<EOF\nhi\nEOF")
+    ip.run_line_magic("devgpt", "cmd --insert --no-cache --model openai:m list")
+    assert take_next_input(ip) == "%%bash\nls -la\ncat <<EOF\nhi\nEOF"

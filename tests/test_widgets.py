@@ -75,13 +75,72 @@ def test_run_all_stops_on_first_failure(shell, tmp_path):
     assert [o.exit_code for o in r.runs] == [0, 1]
 
 
+def take_next_input(shell) -> str | None:
+    """What set_next_input queued for the next cell (and forget it)."""
+    text = getattr(shell, "rl_next_input", None)
+    shell.rl_next_input = None
+    payloads = shell.payload_manager.read_payload()
+    shell.payload_manager.clear_payload()
+    for payload in payloads:
+        if payload.get("source") == "set_next_input":
+            text = payload["text"]
+    return text
+
+
 def test_insert_and_copy(shell):
+    take_next_input(shell)
     r = result_for(shell, "ls -la")
     card = r.card().cards[0]
     card.insert_button.click()
-    assert shell.rl_next_input == "!ls -la" or "ls -la" in str(shell.payload_manager.read_payload())
+    assert take_next_input(shell) == "!ls -la"
     card.copy_button.click()
     assert card.copy_text.layout.display is None and card.copy_text.value == "ls -la"
+
+
+def test_insert_dangerous_needs_the_acknowledgement(shell, tmp_path):
+    take_next_input(shell)
+    r = result_for(shell, "rm -rf ~")
+    card = r.card().cards[0]
+    card.insert_button.click()
+    assert take_next_input(shell) is None  # not yet
+    assert card.insert_flow.layout.display is None and card.insert_flow.danger_row.layout.display is None
+    assert card.insert_flow.acknowledge_button.description.startswith("Yes, insert it: ")
+    assert "home" in card.insert_flow.danger_note.value
+    card.insert_flow.cancel_button.click()  # No: nothing inserted, and a stale acknowledgement counts for nothing
+    card.insert_flow.acknowledge_button.click()
+    assert take_next_input(shell) is None
+    card.insert_button.click()
+    card.insert_flow.acknowledge_button.click()
+    inserted = take_next_input(shell)
+    assert inserted.splitlines()[0].startswith("# DANGEROUS: ") and inserted.splitlines()[1] == "!rm -rf ~"
+    assert r.runs == []  # inserting never runs
+
+
+def test_insert_keeps_multi_line_commands_whole(shell):
+    take_next_input(shell)
+    command = "cat <<EOF > notes.txt\n$HOME {x}\nEOF"
+    r = result_for(shell, command)
+    r.card().cards[0].insert_button.click()
+    inserted = take_next_input(shell)
+    assert inserted.startswith("%%bash\n") and inserted.endswith(command)
+
+
+def test_model_text_is_escaped_in_every_widget(shell):
+    payload = "<img src=x onerror=alert(1)>"
+    step = CommandStep(command=f"echo '{payload}'", explanations=[payload], arguments={payload: payload})
+    suggestion = Engine._assess(Suggestion(request="r", commands=[step, CommandStep(command="rm -rf ~")]))
+    card = CommandResult(suggestion, local=True, shell=shell).card()
+    import ipywidgets as w
+
+    def html_values(widget):
+        if isinstance(widget, w.HTML):
+            yield widget.value
+        for child in getattr(widget, "children", ()):
+            yield from html_values(child)
+
+    values = list(html_values(card))
+    assert any("&lt;img src=x onerror=alert(1)&gt;" in v for v in values)
+    assert not any("<img" in v for v in values)
 
 
 def test_front_end_without_the_labextension_gets_the_copy_field(tmp_path):

@@ -1,10 +1,11 @@
 // The side panel: Command / Chat modes, a model picker, a transcript of cards and Markdown replies.
-import { Clipboard } from '@jupyterlab/apputils';
+import { Clipboard, Dialog, showDialog } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Widget } from '@lumino/widgets';
 
 import { chat, clearChat, ICommandStep, ISuggestion, IUsage, listModels, suggest } from './api';
+import { cellText, dangerReasons, visible } from './cellText';
 
 type Mode = 'command' | 'chat';
 
@@ -158,8 +159,10 @@ export class DevGPTPanel extends Widget {
     let pending: Promise<void> = Promise.resolve();
     const render = (markdown: string) => {
       pending = pending.then(async () => {
+        // A model's reply is untrusted: an untrusted model makes the renderer sanitize the HTML that the
+        // Markdown produces (no <script>, no event handlers such as onerror), while Markdown still renders.
         const renderer = this.rendermime.createRenderer('text/markdown');
-        const model = this.rendermime.createModel({ data: { 'text/markdown': markdown } });
+        const model = this.rendermime.createModel({ data: { 'text/markdown': markdown }, trusted: false });
         await renderer.renderModel(model);
         body.replaceChildren(renderer.node);
         this.transcript.scrollTop = this.transcript.scrollHeight;
@@ -195,7 +198,7 @@ export class DevGPTPanel extends Widget {
   private card(step: ICommandStep): HTMLElement {
     const level = step.risk?.level ?? 'safe';
     const card = el('div', `jp-DevGPT-card jp-DevGPT-risk-${level}`);
-    card.appendChild(el('pre', 'jp-DevGPT-command', step.command));
+    card.appendChild(el('pre', 'jp-DevGPT-command', visible(step.command)));
     if (level !== 'safe') {
       const warning = el('div', 'jp-DevGPT-reasons', `${level.toUpperCase()}: ${(step.risk?.reasons ?? []).join('; ')}`);
       card.appendChild(warning);
@@ -217,8 +220,8 @@ export class DevGPTPanel extends Widget {
     }
     const badge = el('span', `jp-DevGPT-badge jp-DevGPT-badge-${level}`, level);
     const insert = el('button', 'jp-DevGPT-insert jp-mod-styled', 'Insert');
-    insert.title = 'Add a !command cell below the active cell (not run)';
-    insert.onclick = () => this.insert(step.command);
+    insert.title = 'Add the command as a cell below the active cell (not run)';
+    insert.onclick = () => void this.insert(step);
     const copy = el('button', 'jp-DevGPT-copy jp-mod-styled', 'Copy');
     copy.onclick = () => Clipboard.copyToSystem(step.command);
     const actions = el('div', 'jp-DevGPT-actions');
@@ -227,16 +230,32 @@ export class DevGPTPanel extends Widget {
     return card;
   }
 
-  private insert(command: string): void {
+  /** A dangerous command is inserted only after the same explicit acknowledgement as running it needs,
+   * and the cell carries a `# DANGEROUS: ...` line above it. */
+  private async insert(step: ICommandStep): Promise<void> {
     const panel = this.notebooks.currentWidget;
     if (!panel) {
       this.showError('Open a notebook first: the command goes into a new cell below its active cell.');
       return;
     }
+    if (step.risk?.level === 'dangerous') {
+      const reasons = dangerReasons(step);
+      const body = el('div', 'jp-DevGPT-insertDanger');
+      body.append(el('pre', 'jp-DevGPT-command', visible(step.command)),
+                  el('div', 'jp-DevGPT-reasons', `DANGEROUS: ${reasons}. Inserting does not run it; running it cannot be undone.`));
+      const answer = await showDialog({
+        title: 'Insert a dangerous command?',
+        body: new Widget({ node: body }),
+        buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: `Yes, insert it: ${reasons.split(';')[0].slice(0, 60)}` })]
+      });
+      if (!answer.button.accept) {
+        return;
+      }
+    }
     NotebookActions.insertBelow(panel.content);
     const cell = panel.content.activeCell;
     if (cell) {
-      cell.model.sharedModel.setSource(`!${command}`);
+      cell.model.sharedModel.setSource(cellText(step));
     }
   }
 

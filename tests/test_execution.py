@@ -1,0 +1,138 @@
+"""What runs is byte for byte what was shown and assessed: no IPython expansion, lines kept, the user's shell.
+
+Each payload below was rated safe by the danger rules and, run through IPython's ``!``, did something else.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+
+from devgpt_magic.execution import RunOutcome, run_command, run_confirmed, user_shell
+
+
+@pytest.fixture
+def shell(tmp_path, monkeypatch):
+    ip = InteractiveShell.instance()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    return ip
+
+
+def test_braces_are_not_python(shell, tmp_path):
+    """`ls {'; touch F'}` ran `ls ; touch F` through `!`."""
+    outcome = run_confirmed(shell, "ls {'; touch F'}")
+    assert not (tmp_path / "F").exists()
+    assert outcome.exit_code != 0 and "{; touch F}" in outcome.output  # ls was given the literal word
+
+
+def test_python_in_braces_never_runs_in_the_kernel(shell, tmp_path):
+    """`echo "{__import__('pathlib').Path('F').touch()}"` ran Python in the kernel through `!`."""
+    command = "echo \"{__import__('pathlib').Path('F').touch()}\""
+    outcome = run_confirmed(shell, command)
+    assert not (tmp_path / "F").exists()
+    assert outcome.ok and outcome.output == "{__import__('pathlib').Path('F').touch()}\n"
+
+
+def test_heredoc_lines_are_kept(shell, tmp_path):
+    """A heredoc joined into one line turned its body into a command (`; rm -rf ~` in the attack)."""
+    command = "cat <<EOF\n; touch F\nEOF"
+    outcome = run_confirmed(shell, command)
+    assert not (tmp_path / "F").exists()
+    assert outcome.ok and outcome.output == "; touch F\n"
+    assert outcome.command == command  # recorded exactly as given
+
+
+def test_dollar_names_come_from_the_shell_not_the_user_namespace(shell):
+    shell.user_ns["devgpt_probe"] = "from-python"
+    outcome = run_confirmed(shell, 'echo "[$devgpt_probe]"')
+    assert outcome.output == "[]\n"
+    outcome = run_confirmed(shell, "devgpt_probe=from-shell; echo $devgpt_probe")
+    assert outcome.output == "from-shell\n"
+
+
+def test_exit_code_cwd_and_stderr_recorded(shell, tmp_path):
+    outcome = run_confirmed(shell, "pwd; echo oops >&2; exit 3")
+    assert outcome.exit_code == 3 and shell.user_ns["_exit_code"] == 3 and not outcome.ok
+    assert outcome.output.splitlines() == [str(tmp_path), "oops"]
+    assert run_confirmed(shell, "true").ok and shell.user_ns["_exit_code"] == 0
+
+
+def test_users_shell_is_used(monkeypatch, tmp_path):
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    assert run_command('echo "${BASH_VERSION:+bash}"', cwd=str(tmp_path)).output == "bash\n"
+    fake = tmp_path / "myshell"
+    fake.write_text('#!/bin/sh\necho "myshell got: $2"\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("SHELL", str(fake))
+    assert run_command("ls {a,b}; x", cwd=str(tmp_path)).output == "myshell got: ls {a,b}; x\n"
+    monkeypatch.setenv("SHELL", str(tmp_path / "missing"))
+    assert user_shell() == "/bin/sh"
+    monkeypatch.delenv("SHELL")
+    assert user_shell() == "/bin/sh"
+
+
+class Recorder:
+    """A stdout stand-in that notes when each piece of output arrived."""
+
+    def __init__(self) -> None:
+        self.pieces: list[tuple[float, str]] = []
+
+    def write(self, text: str) -> int:
+        self.pieces.append((time.monotonic(), text))
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_output_streams_as_it_comes(tmp_path):
+    out = Recorder()
+    outcome = run_command("echo first; sleep 1; echo second", cwd=str(tmp_path), out=out)
+    assert outcome.output == "first\nsecond\n"
+    first = next(t for t, text in out.pieces if "first" in text)
+    second = next(t for t, text in out.pieces if "second" in text)
+    assert second - first > 0.5  # the first line was shown while the command was still running
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+@pytest.mark.timeout(60)
+def test_interrupt_kills_the_whole_process_group(tmp_path):
+    """A kernel interrupt (KeyboardInterrupt in the kernel) ends the command and what it started."""
+    out = Recorder()
+    main = threading.get_ident()
+
+    def interrupt() -> None:
+        deadline = time.time() + 20
+        while not (tmp_path / "pid").exists() and time.time() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.2)
+        signal.pthread_kill(main, signal.SIGINT)
+
+    threading.Thread(target=interrupt, daemon=True).start()
+    started = time.monotonic()
+    outcome = run_command("sleep 300 & echo $! > pid; echo started; wait", cwd=str(tmp_path), out=out)
+    assert time.monotonic() - started < 15
+    assert isinstance(outcome, RunOutcome) and outcome.interrupted and not outcome.ok
+    assert "started" in outcome.output and "interrupted" in outcome.output.splitlines()[-1]
+    grandchild = int((tmp_path / "pid").read_text())
+    deadline = time.time() + 5
+    while _alive(grandchild) and time.time() < deadline:
+        time.sleep(0.05)
+    assert not _alive(grandchild)
