@@ -6,7 +6,7 @@ render. Everything about prompts, models, parsing, usage and safety happens here
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from .cache import ResponseCache
 from .chat import ChatReply, ChatSession
@@ -15,9 +15,9 @@ from .errors import MissingKeyError, ParseError, RequestError
 from .models.base import Provider
 from .models.grammar import MAX_REPLY_TOKENS
 from .models.providers import provider_for
-from .models.registry import ModelSpec, resolve
+from .models.registry import ModelSpec, all_models, resolve
 from .prompts import Prompt, PromptBuilder
-from .schema import Completion, InvalidExample, Mode, Shots, Suggestion, Usage
+from .schema import Completion, InvalidExample, Mode, ModelRow, Shots, Suggestion, Usage
 from .tokens import estimate_tokens
 from .usage_ledger import UsageLedger
 
@@ -29,12 +29,16 @@ class Engine:
     """Holds what lives as long as a kernel or a CLI process: providers, usage totals, the default model."""
 
     def __init__(self, *, model: str | None = None, context: Context | None = None,
-                 base_url: str | None = None, cache: ResponseCache | None = None) -> None:
+                 base_url: str | None = None, cache: ResponseCache | None = None,
+                 provider_factory: Callable[[ModelSpec], Provider] = provider_for) -> None:
+        """``provider_factory`` builds the provider for a spec: the seam a benchmark or a test uses to put
+        its own provider behind the engine."""
         self.default_model = model
         self.base_url = base_url
         self.builder = PromptBuilder(context)
         self.usage = UsageLedger()
         self.cache = cache or ResponseCache()
+        self._provider_factory = provider_factory
         self._providers: dict[str, Provider] = {}
 
     # --- models ------------------------------------------------------------------------------------------
@@ -44,8 +48,30 @@ class Engine:
     def provider(self, spec: ModelSpec) -> Provider:
         key = f"{spec.provider}|{spec.name}|{spec.base_url}"
         if key not in self._providers:
-            self._providers[key] = provider_for(spec)
+            self._providers[key] = self._provider_factory(spec)
         return self._providers[key]
+
+    def default_spec(self) -> ModelSpec:
+        """The model a request without --model uses here (engine default, $DEVGPT_MODEL, or local)."""
+        return self.resolve(None)
+
+    def is_local(self, model: str | None = None) -> bool:
+        return self.resolve(model).is_local
+
+    def model_listing(self) -> list[ModelRow]:
+        """Every model a front end can offer, with what it needs to render it (never a key's value)."""
+        from .models.local_files import is_available
+
+        default = self.default_spec()
+        specs = all_models()
+        if default.name not in {s.name for s in specs}:
+            specs = [default, *specs]  # a gguf: path or a provider:model-id configured as the default
+        return [ModelRow(name=s.name, aliases=list(s.aliases), provider=s.provider, local=s.is_local,
+                         available=is_available(s) if s.is_local else True, key_env=list(s.key_env),
+                         key_present=s.key_present() if s.needs_key else True, needs_key=s.needs_key,
+                         price_in=s.price_in, price_out=s.price_out, default=s.name == default.name,
+                         description=s.description)
+                for s in specs]
 
     def _ready(self, model: str | None) -> tuple[ModelSpec, Provider]:
         spec = self.resolve(model)
@@ -104,7 +130,7 @@ class Engine:
             # the explained command is the user's, never a rewrite the model slipped in
             first = suggestion.commands[0].model_copy(update={"command": command})
             suggestion = suggestion.model_copy(update={"commands": [first]})
-        return self._assess(suggestion)
+        return self._assess(suggestion, self.builder.context.cwd)
 
     def _complete(self, spec: ModelSpec, provider: Provider, prompt: Prompt, max_tokens: int, temperature: float,
                   use_cache: bool) -> Completion:
@@ -132,20 +158,19 @@ class Engine:
             suggestion = self._parse(first, request, mode)
             repaired = False
         except ParseError as problem:
-            reason = str(problem).split(" Raw model output:")[0]
-            retry_prompt = self.builder.repair(prompt, first.text, reason)
+            retry_prompt = self.builder.repair(prompt, first.text, problem.reason)
             second = self._complete(spec, provider, retry_prompt, reply_tokens, temperature, use_cache)
             usage = usage + second.usage
             try:
                 suggestion = self._parse(second, request, mode)
             except ParseError as again:
                 raise ParseError(f"{spec.name} did not return a usable answer after one repair attempt "
-                                 f"({str(again).split(' Raw model output:')[0]}). Try rephrasing, or a "
-                                 f"stronger model with --model.", second.text) from None
+                                 f"({again.reason}). Try rephrasing, or a stronger model with --model.",
+                                 second.text) from None
             repaired = True
         self.usage.record(usage)
         suggestion = suggestion.model_copy(update={"model": spec.name, "usage": usage, "repaired": repaired})
-        return self._assess(suggestion)
+        return self._assess(suggestion, self.builder.context.cwd)
 
     @staticmethod
     def _parse(completion: Completion, request: str, mode: Mode) -> Suggestion:
@@ -156,10 +181,12 @@ class Engine:
         return parse_suggestion(completion.text, request=request, mode=mode)
 
     @staticmethod
-    def _assess(suggestion: Suggestion) -> Suggestion:
+    def _assess(suggestion: Suggestion, cwd: str | None = None) -> Suggestion:
+        """The danger of each command where it will run (``cwd``): deleting the folder that holds the notebook
+        (or an ancestor of it) is dangerous, not caution."""
         from .safety import assess
 
-        steps = [step.model_copy(update={"risk": assess(step.command)}) for step in suggestion.commands]
+        steps = [step.model_copy(update={"risk": assess(step.command, cwd=cwd)}) for step in suggestion.commands]
         return suggestion.model_copy(update={"commands": steps})
 
     # --- chat --------------------------------------------------------------------------------------------
@@ -172,7 +199,7 @@ class Engine:
         reply_tokens = min(spec.max_output, CHAT_REPLY_TOKENS)
         window = spec.context_window
         if spec.is_local:
-            from .models.local import context_size
+            from .models.local_provider import context_size
 
             window = context_size(spec)
         budget = window - reply_tokens

@@ -59,6 +59,8 @@ class ParseError(DevGPTError):
     """The model's reply could not be turned into a valid suggestion, even after one repair call."""
 
     def __init__(self, message: str, raw_text: str) -> None:
+        #: why the reply was rejected, without the raw text (what the repair call tells the model)
+        self.reason = redact(" ".join(message.split()))
         self.raw_text = raw_text
         shown = " ".join(raw_text.split())
         if len(shown) > 300:

@@ -82,6 +82,24 @@ class CommandStep(BaseModel):
     risk: RiskLevel | None = None
 
 
+class ModelRow(BaseModel):
+    """One model as front ends list it (CLI table, magic, side panel picker)."""
+
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    provider: str
+    local: bool
+    #: local: the GGUF file is on disk (no download needed); cloud: always True
+    available: bool = True
+    key_env: list[str] = Field(default_factory=list)
+    needs_key: bool = False
+    key_present: bool = True
+    price_in: float | None = None
+    price_out: float | None = None
+    default: bool = False
+    description: str = ""
+
+
 class Suggestion(BaseModel):
     """The engine's answer to a command request or an explain request."""
 

@@ -13,17 +13,53 @@ from fake_vendor import FakeVendor
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-KEY_VARS = ("OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY", "ANTHROPIC_API_KEY", "HF_TOKEN",
-            "HUGGING_FACE_HUB_TOKEN", "DEVGPT_COMPAT_API_KEY", "DEVGPT_MODEL", "DEVGPT_LOCAL_MODEL",
+from devgpt_magic.models.providers import key_variables  # noqa: E402 - every vendor's key variables
+
+KEY_VARS = (*key_variables(), "DEVGPT_MODEL", "DEVGPT_LOCAL_MODEL", "DEVGPT_LOCAL_BACKEND", "DEVGPT_LLAMA_REPACK",
             "DEVGPT_OPENAI_BASE_URL", "DEVGPT_GEMINI_BASE_URL", "DEVGPT_ANTHROPIC_BASE_URL", "DEVGPT_HF_BASE_URL",
             "DEVGPT_SEND_OPENAI_KEY", "OPENAI_BASE_URL", "ANTHROPIC_BASE_URL")
 
 
+@pytest.fixture(scope="session")
+def service_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One local model service for the whole run (a short path: Unix socket paths are limited), stopped at
+    the end; the run fails if any service process is left behind."""
+    folder = new_service_dir()
+    yield folder
+    from devgpt_magic.service.client import ServiceClient
+    from devgpt_magic.service.runtime import RuntimeFiles
+
+    ServiceClient(RuntimeFiles(folder)).stop()
+    deadline = time.time() + 15
+    while time.time() < deadline and stray_services():
+        time.sleep(0.2)
+    assert not stray_services(), f"local model service processes left running: {stray_services()}"
+
+
+_SERVICE_DIRS: list[Path] = []
+
+
+def new_service_dir() -> Path:
+    """A runtime folder for a service of this test run (short: Unix socket paths are limited)."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="dg-svc-"))
+    _SERVICE_DIRS.append(folder)
+    return folder
+
+
+def stray_services() -> list[str]:
+    """Service processes of this run's runtime folders that are still alive (other runs' are not ours)."""
+    out = subprocess.run(["pgrep", "-af", "devgpt_magic.service"], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if any(f"--runtime-dir {folder} " in line for folder in _SERVICE_DIRS)]
+
+
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, service_dir: Path) -> None:
     """Each test starts with no keys and no model configuration, and never touches the network."""
     for var in KEY_VARS:
         monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("DEVGPT_RUNTIME_DIR", str(service_dir))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("DEVGPT_MODELS_DIR", str(tmp_path / "models"))
     monkeypatch.setenv("DEVGPT_CACHE_DIR", str(tmp_path / "cache"))

@@ -36,12 +36,21 @@ VENDORS = {
 }
 
 
+def hub_online(monkeypatch) -> None:
+    """HF_HUB_OFFLINE blocks every huggingface_hub request, loopback included; the hub reads it once, at
+    import, so an earlier test that imported it offline needs the constant reset too."""
+    import huggingface_hub.constants
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+
+
 @pytest.fixture(params=sorted(VENDORS))
 def setup(request, vendor, monkeypatch, fake_key):
     name = request.param
     model, key_env, url_env, ok, e401, e429, e500 = VENDORS[name]
     monkeypatch.setenv(key_env, fake_key)
-    monkeypatch.delenv("HF_HUB_OFFLINE")  # it blocks every huggingface_hub request, loopback included
+    hub_online(monkeypatch)
     base = vendor.url + ("/v1" if name == "openai" else "")
     monkeypatch.setenv(url_env, base)
     return name, model, ok, e401, e429, e500
@@ -129,7 +138,7 @@ def test_connection_refused(setup, monkeypatch):
     from conftest import free_port
 
     monkeypatch.setenv("DEVGPT_MAX_RETRIES", "0")
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    hub_online(monkeypatch)
     url = f"http://127.0.0.1:{free_port()}" + ("/v1" if name == "openai" else "")
     env = {"openai": "DEVGPT_OPENAI_BASE_URL", "gemini": "DEVGPT_GEMINI_BASE_URL",
            "anthropic": "DEVGPT_ANTHROPIC_BASE_URL", "hf": "DEVGPT_HF_BASE_URL"}[name]

@@ -54,11 +54,25 @@ def test_zero_shot_and_explain(engine):
 
 
 def test_model_loaded_once(engine):
-    from devgpt_magic.models.local import loaded_models
+    from devgpt_magic.service.client import ServiceClient
 
-    engine.suggest("print the date", mode="fast")
-    engine.suggest("print the time", mode="fast")
-    assert len(loaded_models()) == 1
+    engine.suggest("print the date", mode="fast", use_cache=False)
+    before = ServiceClient().status()
+    engine.suggest("print the time", mode="fast", use_cache=False)
+    after = ServiceClient().status()
+    assert len(after["models"]) == 1 and after["pid"] == before["pid"]
+    assert after["models"][0]["requests"] == before["models"][0]["requests"] + 1
+
+
+def test_in_process_backend(monkeypatch):
+    """DEVGPT_LOCAL_BACKEND=inprocess loads the model here, with the same loader and counts."""
+    from devgpt_magic.models.local_provider import loaded_models
+
+    monkeypatch.setenv("DEVGPT_LOCAL_BACKEND", "inprocess")
+    s = Engine().suggest("print the date", mode="fast", use_cache=False)
+    assert s.is_invalid or s.commands
+    assert s.usage.prompt_tokens > 100 and not s.usage.estimated
+    assert [p.name for p in loaded_models()] == ["SmolLM2-135M-Instruct.Q4_1.gguf"]
 
 
 def test_usage_totals_accumulate(engine):

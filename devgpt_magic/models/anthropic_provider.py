@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
 from ..prompts import Prompt
-from ..schema import Completion, response_schema
-from ..tokens import make_usage
-from .base import Provider, base_url_override, connection_error, http_error, max_retries, timeout_error, timeout_s
+from ..schema import response_schema
+from .base import (Finish, Provider, base_url_override, connection_error, http_error, max_retries, timeout_error,
+                   timeout_s)
 
 
 class AnthropicProvider(Provider):
+    name = "anthropic"
     vendor = "Anthropic"
+    key_env = ("ANTHROPIC_API_KEY",)
+    sdk = "anthropic"
+    defaults = {"context_window": 200000, "max_output": 8192}
 
     def _client(self) -> Any:
         from anthropic import Anthropic
@@ -38,7 +41,7 @@ class AnthropicProvider(Provider):
                                                 "schema": response_schema(prompt.mode, strict=True)}}
         return args
 
-    def _translate(self, exc: Exception) -> Exception:
+    def translate(self, exc: Exception) -> Exception:
         import anthropic
 
         if isinstance(exc, anthropic.APITimeoutError):
@@ -50,40 +53,15 @@ class AnthropicProvider(Provider):
             return http_error(self.spec, self.vendor, exc.status_code, str(getattr(exc, "message", "")))
         return exc
 
-    @staticmethod
-    def _finish(reason: str | None) -> str | None:
-        return "length" if reason == "max_tokens" else reason
-
-    def complete(self, prompt: Prompt, *, max_tokens: int, temperature: float) -> Completion:
-        import anthropic
-
-        start = time.perf_counter()
-        try:
-            resp = self._client().messages.create(**self._request(prompt, max_tokens, temperature))
-        except anthropic.AnthropicError as exc:
-            raise self._translate(exc) from None
-        text = "".join(getattr(block, "text", "") for block in resp.content if block.type == "text")
-        return Completion(text=text, finish_reason=self._finish(resp.stop_reason),
-                          usage=make_usage(self.spec, prompt_tokens=resp.usage.input_tokens,
-                                           completion_tokens=resp.usage.output_tokens, prompt_text=prompt.all_text(),
-                                           completion_text=text, latency_s=time.perf_counter() - start))
-
-    def stream(self, prompt: Prompt, *, max_tokens: int, temperature: float) -> Iterator[str | Completion]:
-        import anthropic
-
-        start = time.perf_counter()
-        pieces: list[str] = []
-        try:
-            with self._client().messages.stream(**self._request(prompt, max_tokens, temperature)) as events:
-                for piece in events.text_stream:
-                    if piece:
-                        pieces.append(piece)
-                        yield piece
-                final = events.get_final_message()
-        except anthropic.AnthropicError as exc:
-            raise self._translate(exc) from None
-        text = "".join(pieces)
-        yield Completion(text=text, finish_reason=self._finish(final.stop_reason),
-                         usage=make_usage(self.spec, prompt_tokens=final.usage.input_tokens,
-                                          completion_tokens=final.usage.output_tokens, prompt_text=prompt.all_text(),
-                                          completion_text=text, latency_s=time.perf_counter() - start))
+    def generate(self, prompt: Prompt, *, max_tokens: int, temperature: float,
+                 stream: bool) -> Iterator[str | Finish]:
+        request = self._request(prompt, max_tokens, temperature)
+        if not stream:
+            resp = self._client().messages.create(**request)
+            yield "".join(getattr(block, "text", "") for block in resp.content if block.type == "text")
+            yield Finish(resp.stop_reason, resp.usage.input_tokens, resp.usage.output_tokens)
+            return
+        with self._client().messages.stream(**request) as events:
+            yield from events.text_stream
+            final = events.get_final_message()
+        yield Finish(final.stop_reason, final.usage.input_tokens, final.usage.output_tokens)

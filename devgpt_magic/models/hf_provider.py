@@ -7,20 +7,21 @@ and timeouts go through :func:`call_with_retries`.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
 from ..errors import ProviderError
 from ..prompts import Prompt
-from ..schema import Completion
-from ..tokens import make_usage
-from .base import (Provider, base_url_override, call_with_retries, connection_error, http_error, timeout_error,
-                   timeout_s)
+from .base import (Finish, Provider, base_url_override, call_with_retries, connection_error, http_error,
+                   timeout_error, timeout_s)
 
 
 class HuggingFaceProvider(Provider):
+    name = "hf"
     vendor = "Hugging Face"
+    key_env = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN")
+    sdk = "huggingface_hub"
+    defaults = {"context_window": 8192, "max_output": 1024}
 
     @property
     def _base_url(self) -> str | None:
@@ -32,7 +33,7 @@ class HuggingFaceProvider(Provider):
         return self.cached_client(lambda url, key, timeout: InferenceClient(base_url=url, token=key, timeout=timeout),
                                   self._base_url, self.api_key(), timeout_s())
 
-    def _translate(self, exc: Exception) -> Exception:
+    def translate(self, exc: Exception) -> Exception:
         import httpx2
         from huggingface_hub.errors import HfHubHTTPError, InferenceTimeoutError, OfflineModeIsEnabled
 
@@ -59,7 +60,7 @@ class HuggingFaceProvider(Provider):
             try:
                 return fn()
             except (HfHubHTTPError, InferenceTimeoutError, OfflineModeIsEnabled, httpx2.HTTPError) as exc:
-                raise self._translate(exc) from None
+                raise self.translate(exc) from None
 
         return call_with_retries(once)
 
@@ -82,57 +83,29 @@ class HuggingFaceProvider(Provider):
             args["grammar"] = {"type": "json", "value": prompt.schema_}
         return args
 
-    def complete(self, prompt: Prompt, *, max_tokens: int, temperature: float) -> Completion:
+    def generate(self, prompt: Prompt, *, max_tokens: int, temperature: float,
+                 stream: bool) -> Iterator[str | Finish]:
         client = self._client()
-        start = time.perf_counter()
-        if prompt.is_completion:
+        if prompt.is_completion:  # text generation: no streaming of structured replies needed
             out = self._call(lambda: client.text_generation(**self._generation_args(prompt, max_tokens, temperature)))
-            text = out.generated_text or ""
             details = out.details
-            finish = getattr(details, "finish_reason", None)
-            completion_tokens = getattr(details, "generated_tokens", None)
-            prompt_tokens = None
-        else:
-            out = self._call(lambda: client.chat_completion(**self._chat_args(prompt, max_tokens, temperature)))
-            text = out.choices[0].message.content or ""
-            finish = out.choices[0].finish_reason
-            prompt_tokens = getattr(out.usage, "prompt_tokens", None) if out.usage else None
-            completion_tokens = getattr(out.usage, "completion_tokens", None) if out.usage else None
-        return Completion(text=text, finish_reason="length" if finish == "length" else finish,
-                          usage=make_usage(self.spec, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
-                                           prompt_text=prompt.all_text(), completion_text=text,
-                                           latency_s=time.perf_counter() - start))
-
-    def stream(self, prompt: Prompt, *, max_tokens: int, temperature: float) -> Iterator[str | Completion]:
-        if prompt.is_completion:
-            yield from super().stream(prompt, max_tokens=max_tokens, temperature=temperature)
+            yield out.generated_text or ""
+            yield Finish(getattr(details, "finish_reason", None), None, getattr(details, "generated_tokens", None))
             return
-        import httpx2
-        from huggingface_hub.errors import HfHubHTTPError, InferenceTimeoutError
-
-        client = self._client()
-        start = time.perf_counter()
-        pieces: list[str] = []
-        finish = None
+        args = self._chat_args(prompt, max_tokens, temperature)
+        if not stream:
+            out = self._call(lambda: client.chat_completion(**args))
+            yield out.choices[0].message.content or ""
+            yield Finish(out.choices[0].finish_reason, getattr(out.usage, "prompt_tokens", None) if out.usage else None,
+                         getattr(out.usage, "completion_tokens", None) if out.usage else None)
+            return
         usage = None
-        try:
-            chunks = self._call(lambda: client.chat_completion(stream=True,
-                                                               **self._chat_args(prompt, max_tokens, temperature)))
-            for chunk in chunks:
-                usage = getattr(chunk, "usage", None) or usage
-                if not chunk.choices:
-                    continue
-                choice = chunk.choices[0]
-                finish = choice.finish_reason or finish
-                piece = choice.delta.content if choice.delta else None
-                if piece:
-                    pieces.append(piece)
-                    yield piece
-        except (HfHubHTTPError, InferenceTimeoutError, httpx2.HTTPError) as exc:
-            raise self._translate(exc) from None
-        text = "".join(pieces)
-        yield Completion(text=text, finish_reason=finish,
-                         usage=make_usage(self.spec, prompt_tokens=getattr(usage, "prompt_tokens", None),
-                                          completion_tokens=getattr(usage, "completion_tokens", None),
-                                          prompt_text=prompt.all_text(), completion_text=text,
-                                          latency_s=time.perf_counter() - start))
+        finish = None
+        for chunk in self._call(lambda: client.chat_completion(stream=True, **args)):
+            usage = getattr(chunk, "usage", None) or usage
+            if not chunk.choices:
+                continue
+            choice = chunk.choices[0]
+            finish = choice.finish_reason or finish
+            yield (choice.delta.content if choice.delta else None) or ""
+        yield Finish(finish, getattr(usage, "prompt_tokens", None), getattr(usage, "completion_tokens", None))

@@ -9,9 +9,22 @@ from __future__ import annotations
 import importlib.util
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import ModelUnavailableError
-from .registry import ModelSpec
+
+if TYPE_CHECKING:
+    from .registry import ModelSpec
+
+
+def cache_root() -> Path:
+    """``DEVGPT_CACHE_DIR``, else the user's cache folder: replies, models and prompt states live below it."""
+    configured = os.environ.get("DEVGPT_CACHE_DIR")
+    if configured:
+        return Path(configured).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("devgpt-magic"))
 
 
 def models_dir() -> Path:

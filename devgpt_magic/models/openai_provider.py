@@ -1,30 +1,89 @@
 """OpenAI, and any OpenAI-compatible server (Ollama, vLLM, llama.cpp's server) by base URL.
 
-The OpenAI key goes only to OpenAI's own host. A compatible server gets ``DEVGPT_COMPAT_API_KEY`` if set,
-or the OpenAI key only when the user opts in with ``DEVGPT_SEND_OPENAI_KEY=1``, else a placeholder: a
-local Ollama never needs, and must never receive, the user's OpenAI key.
+The OpenAI key goes only to OpenAI's own host, and only over https. A compatible server gets
+``DEVGPT_COMPAT_API_KEY`` if set, or the OpenAI key only when the user opts in with
+``DEVGPT_SEND_OPENAI_KEY=1``, else a placeholder: a local Ollama never needs, and must never receive, the
+user's OpenAI key.
 """
 
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
 
+from ..errors import ConfigError
 from ..prompts import Prompt
-from ..schema import Completion, response_schema
-from ..tokens import make_usage
-from .base import Provider, base_url_override, connection_error, http_error, max_retries, timeout_error, timeout_s
-from .registry import is_openai_host
+from ..schema import response_schema
+from .base import (Finish, Provider, base_url_override, connection_error, http_error, max_retries, timeout_error,
+                   timeout_s)
+
+if TYPE_CHECKING:
+    from .registry import ModelSpec
 
 OPENAI_URL = "https://api.openai.com/v1"
 _FIXED_TEMPERATURE = ("gpt-5", "o1", "o3", "o4")
+COMPAT_KEY = "DEVGPT_COMPAT_API_KEY"
+
+
+def is_openai_host(url: str) -> bool:
+    host = urlparse(url).hostname or ""
+    return host == "api.openai.com" or host.endswith(".openai.com")
+
+
+def chat_args(prompt: Prompt, model: str, max_tokens: int, temperature: float) -> dict[str, Any]:
+    """The request body of the OpenAI protocol (chat messages, or a completion prompt for base models)."""
+    args: dict[str, Any] = {"model": model, "max_tokens": max_tokens, "temperature": temperature}
+    if prompt.stop:
+        args["stop"] = prompt.stop[:4]
+    if prompt.is_completion:
+        args["prompt"] = prompt.text
+    else:
+        args["messages"] = [m.model_dump() for m in prompt.messages]
+    return args
+
+
+def chunk_piece(chunk: Any, completion: bool) -> tuple[str | None, str | None]:
+    """The text and finish reason of one streamed chunk (SDK objects or plain dicts alike)."""
+    get = (lambda o, k: o.get(k)) if isinstance(chunk, dict) else getattr  # noqa: E731
+    choices = get(chunk, "choices") or []
+    if not choices:
+        return None, None
+    choice = choices[0]
+    if completion:
+        return get(choice, "text"), get(choice, "finish_reason")
+    delta = get(choice, "delta")
+    return (get(delta, "content") if delta else None), get(choice, "finish_reason")
 
 
 class OpenAIProvider(Provider):
+    name = "openai"
     vendor = "OpenAI"
+    key_env = ("OPENAI_API_KEY",)
+    sdk = "openai"
+    defaults = {"context_window": 128000, "max_output": 4096}
+    servers = {"ollama": "http://127.0.0.1:11434/v1", "vllm": "http://127.0.0.1:8000/v1",
+               "llamacpp": "http://127.0.0.1:8080/v1"}
 
+    # --- vendor facts ------------------------------------------------------------------------------------
+    @classmethod
+    def key_variables(cls, spec: "ModelSpec") -> tuple[str, ...]:
+        return cls.key_env if cls._official(spec) else (COMPAT_KEY,)
+
+    @classmethod
+    def needs_key(cls, spec: "ModelSpec") -> bool:
+        return cls._official(spec)  # local servers (Ollama, vLLM, llama.cpp) usually take no key
+
+    @classmethod
+    def all_key_variables(cls) -> tuple[str, ...]:
+        return (*cls.key_env, COMPAT_KEY)
+
+    @staticmethod
+    def _official(spec: "ModelSpec") -> bool:
+        return not spec.base_url or is_openai_host(spec.base_url)
+
+    # --- client ------------------------------------------------------------------------------------------
     @property
     def base_url(self) -> str:
         return self.spec.base_url or base_url_override("openai") or OPENAI_URL
@@ -35,8 +94,11 @@ class OpenAIProvider(Provider):
 
     def api_key(self) -> str:
         if self.is_official:
+            if urlparse(self.base_url).scheme != "https":
+                raise ConfigError(f"Refusing to send the OpenAI key over plain {urlparse(self.base_url).scheme}: "
+                                  f"use {OPENAI_URL}.")
             return super().api_key()
-        compat = os.environ.get("DEVGPT_COMPAT_API_KEY", "").strip()
+        compat = os.environ.get(COMPAT_KEY, "").strip()
         if compat:
             return compat
         if os.environ.get("DEVGPT_SEND_OPENAI_KEY") == "1" and os.environ.get("OPENAI_API_KEY"):
@@ -65,7 +127,7 @@ class OpenAIProvider(Provider):
         # the widest-supported form among compatible servers (llama.cpp, vLLM, Ollama)
         return {"type": "json_object", "schema": response_schema(prompt.mode, bounded=True)}
 
-    def _translate(self, exc: Exception) -> Exception:
+    def translate(self, exc: Exception) -> Exception:
         import openai
 
         if isinstance(exc, openai.APITimeoutError):
@@ -77,74 +139,37 @@ class OpenAIProvider(Provider):
         return exc
 
     def _request(self, prompt: Prompt, max_tokens: int, temperature: float) -> dict[str, Any]:
-        args: dict[str, Any] = {"model": self.spec.model_id, "max_tokens": max_tokens, "temperature": temperature}
+        args = chat_args(prompt, self.spec.model_id, max_tokens, temperature)
         if self.is_official and not prompt.is_completion:
             # OpenAI's current chat models take max_completion_tokens; reasoning models fix temperature at 1
             args["max_completion_tokens"] = args.pop("max_tokens")
             if self.spec.model_id.startswith(_FIXED_TEMPERATURE):
                 args.pop("temperature")
-        if prompt.stop:
-            args["stop"] = prompt.stop[:4]
-        if not prompt.is_completion:
-            args["messages"] = [m.model_dump() for m in prompt.messages]
-            fmt = self._response_format(prompt)
-            if fmt:
-                args["response_format"] = fmt
-        else:
-            args["prompt"] = prompt.text
+        fmt = None if prompt.is_completion else self._response_format(prompt)
+        if fmt:
+            args["response_format"] = fmt
         return args
 
-    def complete(self, prompt: Prompt, *, max_tokens: int, temperature: float) -> Completion:
-        import openai
-
+    def generate(self, prompt: Prompt, *, max_tokens: int, temperature: float,
+                 stream: bool) -> Iterator[str | Finish]:
         client = self._client()
         args = self._request(prompt, max_tokens, temperature)
-        start = time.perf_counter()
-        try:
-            if prompt.is_completion:
-                resp = client.completions.create(**args)
-                text = resp.choices[0].text or ""
-            else:
-                resp = client.chat.completions.create(**args)
-                text = resp.choices[0].message.content or ""
-        except openai.OpenAIError as exc:
-            raise self._translate(exc) from None
-        latency = time.perf_counter() - start
-        usage = resp.usage
-        return Completion(
-            text=text, finish_reason=resp.choices[0].finish_reason,
-            usage=make_usage(self.spec, prompt_tokens=getattr(usage, "prompt_tokens", None),
-                             completion_tokens=getattr(usage, "completion_tokens", None),
-                             prompt_text=prompt.all_text(), completion_text=text, latency_s=latency))
-
-    def stream(self, prompt: Prompt, *, max_tokens: int, temperature: float) -> Iterator[str | Completion]:
-        import openai
-
-        client = self._client()
-        args = self._request(prompt, max_tokens, temperature)
+        create = client.completions.create if prompt.is_completion else client.chat.completions.create
+        if not stream:
+            resp = create(**args)
+            choice = resp.choices[0]
+            yield (choice.text if prompt.is_completion else choice.message.content) or ""
+            yield Finish(choice.finish_reason, getattr(resp.usage, "prompt_tokens", None),
+                         getattr(resp.usage, "completion_tokens", None))
+            return
         if self.is_official:
             args["stream_options"] = {"include_usage": True}
-        start = time.perf_counter()
-        pieces: list[str] = []
-        finish = None
         usage = None
-        try:
-            create = client.completions.create if prompt.is_completion else client.chat.completions.create
-            for chunk in create(stream=True, **args):
-                usage = getattr(chunk, "usage", None) or usage
-                if not chunk.choices:
-                    continue
-                choice = chunk.choices[0]
-                piece = choice.text if prompt.is_completion else (choice.delta.content if choice.delta else None)
-                finish = choice.finish_reason or finish
-                if piece:
-                    pieces.append(piece)
-                    yield piece
-        except openai.OpenAIError as exc:
-            raise self._translate(exc) from None
-        text = "".join(pieces)
-        yield Completion(text=text, finish_reason=finish,
-                         usage=make_usage(self.spec, prompt_tokens=getattr(usage, "prompt_tokens", None),
-                                          completion_tokens=getattr(usage, "completion_tokens", None),
-                                          prompt_text=prompt.all_text(), completion_text=text,
-                                          latency_s=time.perf_counter() - start))
+        finish = None
+        for chunk in create(stream=True, **args):
+            usage = getattr(chunk, "usage", None) or usage
+            piece, reason = chunk_piece(chunk, prompt.is_completion)
+            finish = reason or finish
+            if piece:
+                yield piece
+        yield Finish(finish, getattr(usage, "prompt_tokens", None), getattr(usage, "completion_tokens", None))

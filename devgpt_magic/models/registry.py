@@ -10,23 +10,22 @@ import difflib
 import os
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlparse
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from ..errors import UnknownModelError
 from ..schema import InvalidExample, Mode
-from .catalog import CATALOG, COMPAT_SERVERS, KEY_ENV, PROVIDER_DEFAULTS
+from .catalog import CATALOG
+from .providers import provider_class, provider_classes, servers
 
-Provider = Literal["openai", "gemini", "anthropic", "hf", "local"]
-PROVIDERS: tuple[str, ...] = ("openai", "gemini", "anthropic", "hf", "local")
 DEFAULT_LOCAL = "smollm2-135m"
 
 
 class ModelSpec(BaseModel):
     name: str
     aliases: list[str] = Field(default_factory=list)
-    provider: Provider
+    #: the ``name`` of a Provider class (``openai``, ``gemini``, ``anthropic``, ``hf``, ``local``, ...)
+    provider: str
     model_id: str
     kind: Literal["instruct", "base"] = "instruct"
     #: Small models lean towards the verdict of the example nearest their request; this places the
@@ -49,6 +48,13 @@ class ModelSpec(BaseModel):
     size: int | None = None
     sha256: str | None = None
 
+    @field_validator("provider")
+    @classmethod
+    def _known_provider(cls, value: str) -> str:
+        if value not in provider_classes():
+            raise ValueError(f"unknown provider {value!r}")
+        return value
+
     def placement(self, mode: Mode) -> InvalidExample:
         return self.invalid_example.get(mode, "first")
 
@@ -59,17 +65,11 @@ class ModelSpec(BaseModel):
     @property
     def key_env(self) -> tuple[str, ...]:
         """Environment variables that may hold this model's key; empty when none is needed."""
-        if self.provider == "openai" and self.base_url and not is_openai_host(self.base_url):
-            return ("DEVGPT_COMPAT_API_KEY",)
-        return KEY_ENV.get(self.provider, ())
+        return provider_class(self.provider).key_variables(self)
 
     @property
     def needs_key(self) -> bool:
-        if self.is_local:
-            return False
-        if self.provider == "openai" and self.base_url and not is_openai_host(self.base_url):
-            return False  # local servers (Ollama, vLLM, llama.cpp) usually take no key
-        return True
+        return provider_class(self.provider).needs_key(self)
 
     def key_present(self) -> bool:
         return any(os.environ.get(var) for var in self.key_env)
@@ -78,11 +78,6 @@ class ModelSpec(BaseModel):
         if self.price_in is None or self.price_out is None:
             return None
         return (prompt_tokens * self.price_in + completion_tokens * self.price_out) / 1_000_000
-
-
-def is_openai_host(url: str) -> bool:
-    host = urlparse(url).hostname or ""
-    return host == "api.openai.com" or host.endswith(".openai.com")
 
 
 _SPECS: list[ModelSpec] = [ModelSpec(**row) for row in CATALOG]
@@ -114,7 +109,7 @@ def default_local() -> ModelSpec:
 def _gguf_spec(path: str) -> ModelSpec:
     p = Path(path).expanduser()
     return ModelSpec(name=f"gguf:{p}", provider="local", model_id=p.stem, model_path=str(p),
-                     **PROVIDER_DEFAULTS["local"])
+                     **provider_class("local").defaults)
 
 
 def resolve(name: str | None = None, *, base_url: str | None = None) -> ModelSpec:
@@ -134,17 +129,17 @@ def resolve(name: str | None = None, *, base_url: str | None = None) -> ModelSpe
     if sep and rest:
         if prefix == "gguf":
             return _gguf_spec(rest)
-        if prefix in COMPAT_SERVERS:
-            url = base_url or COMPAT_SERVERS[prefix]
-            return ModelSpec(name=chosen, provider="openai", model_id=rest, base_url=url, price_in=0.0,
-                             price_out=0.0, **PROVIDER_DEFAULTS["openai"])
-        if prefix in PROVIDER_DEFAULTS:
+        if prefix in servers():
+            provider, url = servers()[prefix]
+            return ModelSpec(name=chosen, provider=provider, model_id=rest, base_url=base_url or url, price_in=0.0,
+                             price_out=0.0, **provider_class(provider).defaults)
+        if prefix in provider_classes():
             known = next((s for s in _SPECS if s.provider == prefix and s.model_id == rest), None)
             if known is not None:
                 return resolve(known.name, base_url=base_url)
             if prefix == "local":
                 return _gguf_spec(rest)
-            spec = ModelSpec(name=chosen, provider=prefix, model_id=rest, **PROVIDER_DEFAULTS[prefix])
+            spec = ModelSpec(name=chosen, provider=prefix, model_id=rest, **provider_class(prefix).defaults)
             if prefix == "openai" and base_url:
                 spec = spec.model_copy(update={"base_url": base_url, "price_in": 0.0, "price_out": 0.0})
             return spec
@@ -152,5 +147,6 @@ def resolve(name: str | None = None, *, base_url: str | None = None) -> ModelSpe
     hint = f" Did you mean: {', '.join(close)}?" if close else ""
     raise UnknownModelError(
         f"Unknown model {chosen!r}.{hint} See `devgpt models` (or %devgpt models) for the list, or name any "
-        f"vendor model as provider:model-id with provider one of {', '.join(PROVIDERS)}, ollama, or gguf:/path/to/model.gguf."
+        f"vendor model as provider:model-id with provider one of {', '.join(provider_classes())}, "
+        f"{', '.join(servers())}, or gguf:/path/to/model.gguf."
     )
