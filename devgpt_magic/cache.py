@@ -24,15 +24,11 @@ from .errors import ConfigError
 from .models.registry import ModelSpec
 from .prompts import Prompt
 from .schema import Completion
+from .settings import cache_root
 
 
 def cache_dir() -> Path:
-    configured = os.environ.get("DEVGPT_CACHE_DIR")
-    if configured:
-        return Path(configured).expanduser() / "responses"
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("devgpt-magic")) / "responses"
+    return cache_root() / "responses"
 
 
 DEFAULT_MAX_MB = 64.0

@@ -27,6 +27,8 @@ class ChatReply(BaseModel):
     model: str
     usage: Usage
     dropped_exchanges: int = 0
+    #: the reply was cut off at the token limit (front ends say so)
+    truncated: bool = False
 
 
 class ChatSession(BaseModel):

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from . import __version__
 from .chat import ChatReply, ChatSession
 from .errors import DevGPTError
-from .render import footer, models_table, suggestion_text, visible
+from .render import footer, models_table, service_text, suggestion_text, visible
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="devgpt", description="Shell commands from plain English, explained "
                                      "and checked for danger; and a chat for developers.")
     parser.add_argument("--version", action="version", version=f"devgpt-magic {__version__}")
-    sub = parser.add_subparsers(dest="action", required=True, metavar="{cmd,explain,chat,models,cache}")
+    sub = parser.add_subparsers(dest="action", required=True, metavar="{cmd,explain,chat,models,service,cache}")
 
     cmd = sub.add_parser("cmd", help="suggest shell commands for a request")
     _common(cmd)
@@ -57,6 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     models = sub.add_parser("models", help="list models, providers and whether keys are set")
     models.add_argument("--json", action="store_true")
+    models.add_argument("--base-url", help=argparse.SUPPRESS)
+
+    service = sub.add_parser("service", help="the local model service: status, or stop it")
+    service.add_argument("service_action", choices=["status", "stop"], nargs="?", default="status",
+                         help="status: pid, models, memory, uptime, requests served; stop: end it now (the next "
+                              "request to a local model starts a fresh one)")
+    service.add_argument("--json", action="store_true")
 
     cache = sub.add_parser("cache", help="manage the response cache")
     cache.add_argument("cache_action", choices=["info", "clear"], nargs="?", default="info",
@@ -151,16 +158,19 @@ def _chat(engine, args) -> int:  # noqa: ANN001
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.action == "models":
-            from .models.registry import all_models, default_local
+        if args.action == "service":
+            from .service.client import ServiceClient
 
-            specs = all_models()
-            if args.json:
-                print(json.dumps([{"name": s.name, "aliases": s.aliases, "provider": s.provider,
-                                   "local": s.is_local, "key_env": list(s.key_env), "key_present": s.key_present(),
-                                   "price_in": s.price_in, "price_out": s.price_out} for s in specs], indent=1))
-            else:
-                print(models_table(specs, default=default_local().name))
+            client = ServiceClient()
+            status = client.stop() if args.service_action == "stop" else client.status()
+            print(json.dumps(status, indent=1) if args.json else service_text(status,
+                                                                               stopped=args.service_action == "stop"))
+            return 0
+        if args.action == "models":
+            from .engine import Engine
+
+            rows = Engine(base_url=args.base_url).model_listing()
+            print(json.dumps([r.model_dump() for r in rows], indent=1) if args.json else models_table(rows))
             return 0
         if args.action == "cache":
             from .cache import ResponseCache

@@ -6,6 +6,7 @@ render. Everything about prompts, models, parsing, usage and safety happens here
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 
 from .cache import ResponseCache
@@ -108,7 +109,7 @@ class Engine:
     # --- commands ----------------------------------------------------------------------------------------
     def suggest(self, request: str, *, model: str | None = None, mode: Mode = "regular", shots: Shots = "few",
                 temperature: float = 0.0, use_cache: bool = True,
-                invalid_example: InvalidExample | None = None) -> Suggestion:
+                invalid_example: InvalidExample | None = None, cancel: threading.Event | None = None) -> Suggestion:
         """Shell commands for a plain-English request, explained and risk-assessed.
 
         ``invalid_example`` overrides the model's registry setting, for prompt tuning.
@@ -117,15 +118,15 @@ class Engine:
         spec, provider = self._ready(model)
         prompt = self.builder.command(request, mode=mode, shots=shots, base_model=spec.kind == "base",
                                       invalid_example=invalid_example or spec.placement(mode))
-        return self._structured(spec, provider, prompt, request, mode, temperature, use_cache)
+        return self._structured(spec, provider, prompt, request, mode, temperature, use_cache, cancel)
 
     def explain(self, command: str, *, model: str | None = None, temperature: float = 0.0,
-                use_cache: bool = True) -> Suggestion:
+                use_cache: bool = True, cancel: threading.Event | None = None) -> Suggestion:
         """What an existing command does, and each of its arguments."""
         command = self._check_request(command, "command", "'tar -xzvf a.tgz -C /tmp'")
         spec, provider = self._ready(model)
         prompt = self.builder.explain(command, base_model=spec.kind == "base")
-        suggestion = self._structured(spec, provider, prompt, command, "regular", temperature, use_cache)
+        suggestion = self._structured(spec, provider, prompt, command, "regular", temperature, use_cache, cancel)
         if suggestion.commands and not suggestion.is_invalid:
             # the explained command is the user's, never a rewrite the model slipped in
             first = suggestion.commands[0].model_copy(update={"command": command})
@@ -133,33 +134,33 @@ class Engine:
         return self._assess(suggestion, self.builder.context.cwd)
 
     def _complete(self, spec: ModelSpec, provider: Provider, prompt: Prompt, max_tokens: int, temperature: float,
-                  use_cache: bool) -> Completion:
+                  use_cache: bool, cancel: threading.Event | None = None) -> Completion:
         """A provider call, answered from the response cache when the same call was made at temperature 0."""
         if not use_cache or temperature != 0:
-            return provider.complete(prompt, max_tokens=max_tokens, temperature=temperature)
+            return provider.complete(prompt, max_tokens=max_tokens, temperature=temperature, cancel=cancel)
         ctx = prompt.context
         key = self.cache.key(spec, prompt, max_tokens=max_tokens, temperature=temperature,
                              clock=ctx.now if ctx else "", day=ctx.day if ctx else "")
         hit = self.cache.get(key)
         if hit is not None:
             return hit.model_copy(update={"usage": hit.usage.model_copy(update={"cached": True, "latency_s": 0.0})})
-        completion = provider.complete(prompt, max_tokens=max_tokens, temperature=temperature)
+        completion = provider.complete(prompt, max_tokens=max_tokens, temperature=temperature, cancel=cancel)
         if completion.finish_reason != "length":
             self.cache.put(key, completion)
         return completion
 
     def _structured(self, spec: ModelSpec, provider: Provider, prompt: Prompt, request: str, mode: Mode,
-                    temperature: float, use_cache: bool = True) -> Suggestion:
+                    temperature: float, use_cache: bool = True, cancel: threading.Event | None = None) -> Suggestion:
         reply_tokens = self._reply_tokens(spec, mode)
         self._check_fits(spec, prompt, reply_tokens)
-        first = self._complete(spec, provider, prompt, reply_tokens, temperature, use_cache)
+        first = self._complete(spec, provider, prompt, reply_tokens, temperature, use_cache, cancel)
         usage = first.usage
         try:
             suggestion = self._parse(first, request, mode)
             repaired = False
         except ParseError as problem:
             retry_prompt = self.builder.repair(prompt, first.text, problem.reason)
-            second = self._complete(spec, provider, retry_prompt, reply_tokens, temperature, use_cache)
+            second = self._complete(spec, provider, retry_prompt, reply_tokens, temperature, use_cache, cancel)
             usage = usage + second.usage
             try:
                 suggestion = self._parse(second, request, mode)
@@ -220,7 +221,8 @@ class Engine:
             raise RuntimeError("provider stream ended without a completion")
         session.commit(message, final.text)
         self.usage.record(final.usage)
-        yield ChatReply(text=final.text, model=spec.name, usage=final.usage, dropped_exchanges=dropped)
+        yield ChatReply(text=final.text, model=spec.name, usage=final.usage, dropped_exchanges=dropped,
+                        truncated=final.finish_reason == "length")
 
     def chat_text(self, session: ChatSession, message: str, **kwargs: object) -> ChatReply:
         """The whole reply at once, for callers that do not stream."""

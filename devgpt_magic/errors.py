@@ -66,3 +66,7 @@ class ParseError(DevGPTError):
         if len(shown) > 300:
             shown = shown[:300] + "…"
         super().__init__(f"{message} Raw model output: {shown!r}")
+
+
+class CancelledError(DevGPTError):
+    """The caller stopped the request (a closed browser tab, a Stop button) before the reply was complete."""

@@ -20,7 +20,7 @@ from traitlets import Bool, Enum, Float, Int, Unicode
 
 from .errors import DevGPTError
 
-ACTIONS = ("cmd", "explain", "chat", "history", "reset", "models", "usage", "cache", "help")
+ACTIONS = ("cmd", "explain", "chat", "history", "reset", "models", "usage", "service", "cache", "help")
 
 #: action -> its options (each option's first spelling), filled by ``_option`` as the options are declared.
 _ACTION_OPTIONS: dict[str, list[str]] = {action: [] for action in ACTIONS}
@@ -126,8 +126,8 @@ class DevGPTMagics(Magics):
     @magic_arguments()
     @argument("action", choices=ACTIONS, help="cmd: suggest commands; explain: explain a command; chat: one "
               "chat message; history: show (or --save/--load) the chat; reset: clear the chat; models: list "
-              "models; usage: tokens and cost so far; cache [info|clear]: size of the response cache, or empty "
-              "it; help: this text")
+              "models; usage: tokens and cost so far; service [status|stop]: the local model service; "
+              "cache [info|clear]: size of the response cache, or empty it; help: this text")
     @_option("--model", "-m", actions=("cmd", "explain", "chat"), metavar="MODEL",
              help="cmd, explain, chat: model for this call (default: DevGPTMagics.model, $DEVGPT_MODEL, local)")
     @_option("--fast", actions=("cmd",), action="store_true", help="cmd: commands only, no explanations")
@@ -263,10 +263,19 @@ class DevGPTMagics(Magics):
         print(f"Chat history cleared ({count} exchanges).")
 
     def _do_models(self, args: Any, text: str) -> None:
-        from .models.registry import all_models
         from .render import models_table
 
-        print(models_table(all_models(), default=self.engine.resolve().name))
+        print(models_table(self.engine.model_listing()))
+
+    def _do_service(self, args: Any, text: str) -> None:
+        from .render import service_text
+        from .service.client import ServiceClient
+
+        what = text.strip() or "status"
+        if what not in ("status", "stop"):
+            raise UsageError("Use %devgpt service (status) or %devgpt service stop")
+        client = ServiceClient()
+        print(service_text(client.stop() if what == "stop" else client.status(), stopped=what == "stop"))
 
     def _do_usage(self, args: Any, text: str) -> None:
         from .render import usage_table

@@ -20,7 +20,7 @@ from .schema import RiskLevel, Suggestion, Usage
 from .tokens import format_cost
 
 if TYPE_CHECKING:
-    from .models.registry import ModelSpec
+    from .schema import ModelRow
     from .schema import CommandStep
 
 _BADGE = {"safe": "safe", "caution": "CAUTION", "dangerous": "DANGEROUS"}
@@ -183,18 +183,51 @@ def insert_cell_text(steps: list["CommandStep"]) -> str:
     return "\n".join(lines) if as_bang else "%%bash\n" + "\n".join(lines)
 
 
-def models_table(specs: list["ModelSpec"], *, default: str) -> str:
-    rows = [("name", "aliases", "provider", "where", "key", "$/M in", "$/M out")]
-    for spec in specs:
-        key = "-" if not spec.needs_key else ("set" if spec.key_present() else f"missing ({spec.key_env[0]})")
-        price = ("-", "-") if spec.is_local or spec.price_in is None else (f"{spec.price_in:g}", f"{spec.price_out:g}")
-        name = spec.name + (" *" if spec.name == default else "")
-        rows.append((name, ",".join(spec.aliases), spec.provider, "local" if spec.is_local else "cloud", key, *price))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+def models_table(rows: list["ModelRow"]) -> str:
+    """The model listing as a table: where each model runs, whether it can be used now, and its price."""
+    table = [("name", "aliases", "provider", "where", "key", "$/M in", "$/M out")]
+    for row in rows:
+        key = "-" if not row.needs_key else ("set" if row.key_present else f"missing ({row.key_env[0]})")
+        price = ("-", "-") if row.local or row.price_in is None else (f"{row.price_in:g}", f"{row.price_out:g}")
+        where = ("local" if row.available else "local, not downloaded") if row.local else "cloud"
+        table.append((row.name + (" *" if row.default else ""), ",".join(row.aliases), row.provider, where, key,
+                      *price))
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in table]
     lines.append("* default. Any vendor model also works as provider:model-id (openai:, gemini:, anthropic:, hf:, "
                  "ollama:) or gguf:/path/model.gguf.")
     return "\n".join(lines)
+
+
+def service_text(status: dict | None, *, stopped: bool = False) -> str:
+    """The local model service in a few lines (``devgpt service``, ``%devgpt service``)."""
+    if status is None:
+        return "The local model service is not running; the next request to a local model starts it."
+    if stopped:
+        return f"Stopped the local model service (pid {status['pid']}, {status['requests_served']} requests served)."
+    rss = status.get("rss_bytes")
+    lines = [f"Local model service: pid {status['pid']}, up {_duration(status['uptime_s'])}, "
+             f"{status['requests_served']} requests served, "
+             f"{'generating' if status.get('generating') else 'idle'}"
+             + (f", {rss / 2**20:.0f} MB in memory" if rss else ""),
+             f"  stops after {_duration(status['idle_timeout_s'])} idle (DEVGPT_SERVICE_IDLE); weight repacking "
+             f"{'on' if status.get('repack') else 'off'}{' (AMX CPU)' if status.get('amx') else ''}; "
+             f"{status.get('cpu', '')}"]
+    for model in status.get("models", []):
+        lines.append(f"  model {os.path.basename(model['path'])}: context {model['n_ctx']}, {model['requests']} "
+                     f"requests, {model['prefix_snapshots']} warm prompt prefixes")
+    if not status.get("models"):
+        lines.append("  no model loaded yet")
+    return "\n".join(lines)
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
 
 
 def use_color() -> bool:

@@ -42,6 +42,30 @@ def test_models_lists_keys_without_values():
     assert "smollm2-135m *" in text.stdout and key not in text.stdout
 
 
+def test_models_stars_the_default_the_engine_uses(tmp_path):
+    """The CLI once starred the local model while DEVGPT_MODEL pointed elsewhere."""
+    rows = {r["name"]: r for r in json.loads(devgpt("models", "--json", env={"DEVGPT_MODEL": "gpt4o"}).stdout)}
+    assert rows["gpt-4o"]["default"] and not rows["smollm2-135m"]["default"]
+    assert "gpt-4o *" in devgpt("models", env={"DEVGPT_MODEL": "gpt4o"}).stdout
+    gguf = tmp_path / "mine.gguf"
+    gguf.write_bytes(b"GGUF")
+    text = devgpt("models", env={"DEVGPT_LOCAL_MODEL": str(gguf)}).stdout
+    assert f"gguf:{gguf} *" in text and "smollm2-135m *" not in text
+    assert "qwen2.5-coder-1.5b" in text and "not downloaded" in text
+
+
+def test_service_status_and_stop(tmp_path):
+    env = {"DEVGPT_RUNTIME_DIR": str(tmp_path / "rt")}
+    assert "not running" in devgpt("service", env=env).stdout
+    assert devgpt("cmd", "--fast", "--no-cache", "print", "the", "date", env=env).returncode == 0
+    status = json.loads(devgpt("service", "status", "--json", env=env).stdout)
+    assert status["requests_served"] == 1 and len(status["models"]) == 1
+    text = devgpt("service", env=env).stdout
+    assert f"pid {status['pid']}" in text and "SmolLM2-135M-Instruct.Q4_1.gguf" in text and "MB in memory" in text
+    assert f"Stopped the local model service (pid {status['pid']}" in devgpt("service", "stop", env=env).stdout
+    assert "not running" in devgpt("service", env=env).stdout
+
+
 @pytest.mark.parametrize("args,expected", [
     (("cmd", "--model", "gtp4o", "list files"), "Did you mean: gpt4o"),
     (("cmd", "--model", "gpt4o", "list files"), "OPENAI_API_KEY"),

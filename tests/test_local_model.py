@@ -29,6 +29,7 @@ def engine(tmp_path_factory) -> Engine:
     return Engine(cache=ResponseCache(tmp_path_factory.mktemp("responses")))
 
 
+@pytest.mark.timeout(1500)  # 20 regular replies of the tiny model run to 300-550 tokens each on 2 busy cores
 @pytest.mark.parametrize("mode", ["regular", "fast"])
 def test_every_reply_parses_and_validates(engine, mode):
     results = [engine.suggest(r, mode=mode) for r in REQUESTS]
@@ -66,7 +67,7 @@ def test_model_loaded_once(engine):
 
 def test_in_process_backend(monkeypatch):
     """DEVGPT_LOCAL_BACKEND=inprocess loads the model here, with the same loader and counts."""
-    from devgpt_magic.models.local_provider import loaded_models
+    from devgpt_magic.service.inprocess import loaded_models
 
     monkeypatch.setenv("DEVGPT_LOCAL_BACKEND", "inprocess")
     s = Engine().suggest("print the date", mode="fast", use_cache=False)

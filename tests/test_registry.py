@@ -62,3 +62,44 @@ def test_catalog_is_consistent():
     assert len(names) == len(set(names))
     for m in all_models():
         assert (m.price_in is None) == (m.price_out is None)
+
+
+def test_a_new_vendor_is_one_class():
+    """What adding a vendor takes: one Provider subclass (here an OpenAI-compatible vendor preset, as a
+    module models/mistral_provider.py would hold) and, optionally, catalog rows. The registry, key checks
+    and secret masking pick it up from the class."""
+    from devgpt_magic.engine import Engine
+    from devgpt_magic.errors import MissingKeyError
+    from devgpt_magic.models.openai_provider import OpenAIProvider
+    from devgpt_magic.models.providers import key_variables, register, unregister
+    from devgpt_magic.secrets import redact
+
+    class MistralProvider(OpenAIProvider):
+        name = "mistral"
+        vendor = "Mistral"
+        key_env = ("MISTRAL_API_KEY",)
+        url = "https://api.mistral.ai/v1"
+        defaults = {"context_window": 128000, "max_output": 8192}
+        servers = {}
+
+    register(MistralProvider)
+    try:
+        spec = resolve("mistral:mistral-small-latest")
+        assert spec.provider == "mistral" and spec.key_env == ("MISTRAL_API_KEY",) and spec.context_window == 128000
+        assert "MISTRAL_API_KEY" in key_variables()
+        assert spec.model_copy(update={"base_url": "http://127.0.0.1:9/v1"}).key_env == ("DEVGPT_COMPAT_API_KEY",)
+        provider = MistralProvider(spec)
+        assert provider.base_url == "https://api.mistral.ai/v1" and provider.is_official
+        with pytest.raises(MissingKeyError, match="MISTRAL_API_KEY"):
+            Engine().suggest("list files", model="mistral:mistral-small-latest")
+        import os
+
+        os.environ["MISTRAL_API_KEY"] = "mistral-secret-value-123"
+        try:
+            assert "mistral-secret-value-123" not in redact("key mistral-secret-value-123 leaked")
+        finally:
+            del os.environ["MISTRAL_API_KEY"]
+    finally:
+        unregister("mistral")
+    with pytest.raises(UnknownModelError):
+        resolve("mistral:mistral-small-latest")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 
 import pytest
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError
@@ -44,6 +45,7 @@ async def test_models_lists_key_presence_never_keys(jp_fetch, monkeypatch, fake_
     rows = {m["name"]: m for m in data["models"]}
     assert data["default"] == "smollm2-135m" and rows["smollm2-135m"]["local"]
     assert rows["gpt-4o"]["key_present"] and not rows["claude-haiku-4-5"]["key_present"]
+    assert rows["smollm2-135m"]["selectable"] and not rows["claude-haiku-4-5"]["selectable"]
 
 
 @pytest.mark.parametrize("body,status,message", [
@@ -67,6 +69,7 @@ async def test_provider_failure_is_502(jp_fetch, monkeypatch):
 
     monkeypatch.setenv("DEVGPT_OPENAI_BASE_URL", f"http://127.0.0.1:{free_port()}/v1")
     monkeypatch.setenv("DEVGPT_MAX_RETRIES", "0")
+    monkeypatch.setenv("DEVGPT_MODEL", "openai:x")  # a server at a base URL: only as the configured default
     with pytest.raises(HTTPClientError) as info:
         await call(jp_fetch, "suggest", {"request": "list files", "model": "openai:x"})
     assert info.value.code == 502 and "Cannot connect" in json.loads(info.value.response.body)["error"]
@@ -90,7 +93,9 @@ async def test_chat_streams_and_keeps_conversation(jp_fetch):
     deltas = [e for e in events if e["type"] == "delta"]
     done = events[-1]
     assert done["type"] == "done" and len(deltas) > 1 and "".join(d["text"] for d in deltas) == done["text"]
+    assert isinstance(done["truncated"], bool)
     cid = done["conversation_id"]
+    assert re.fullmatch(r"[0-9a-f]{32}", cid)  # made by the server: the request named no conversation
     await call(jp_fetch, "chat", {"message": "Another one?", "conversation_id": cid})
     response = await call(jp_fetch, "chat", method="DELETE", params={"conversation_id": cid})
     assert json.loads(response.body)["cleared"] is True

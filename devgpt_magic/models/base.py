@@ -13,44 +13,23 @@ from __future__ import annotations
 
 import os
 import random
+import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypeVar
 
-from ..errors import ConfigError, MissingKeyError, ProviderError
+from ..errors import CancelledError, MissingKeyError, ProviderError
 from ..prompts import Prompt
 from ..schema import Completion
+from ..settings import max_retries, timeout_s
 from ..tokens import make_usage
 
 if TYPE_CHECKING:
     from .registry import ModelSpec
 
 T = TypeVar("T")
-
-DEFAULT_TIMEOUT_S = 60.0
-DEFAULT_RETRIES = 2
-
-
-def _number_setting(name: str, default: float, example: str) -> float:
-    """One rule for numeric settings: unset means the default, anything else must be a number."""
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not a number: set it to {example}, or unset it.") from None
-
-
-def timeout_s() -> float:
-    return max(1.0, _number_setting("DEVGPT_TIMEOUT", DEFAULT_TIMEOUT_S, "seconds, e.g. 60"))
-
-
-def max_retries() -> int:
-    return max(0, int(_number_setting("DEVGPT_MAX_RETRIES", DEFAULT_RETRIES, "a count, e.g. 2")))
-
 
 def base_url_override(provider: str) -> str | None:
     """``DEVGPT_GEMINI_BASE_URL`` and friends: a gateway or proxy the user configured on purpose."""
@@ -153,37 +132,49 @@ class Provider(ABC):
         """The one-line ProviderError for an SDK failure; anything unknown passes through."""
         return exc
 
+    def fail(self, exc: Exception) -> NoReturn:
+        """Raise the translation of ``exc``, or ``exc`` itself when there is none."""
+        translated = self.translate(exc)
+        if translated is exc:
+            raise exc
+        raise translated from None
+
     # --- written once ---------------------------------------------------------------------------------------
-    def complete(self, prompt: Prompt, *, max_tokens: int, temperature: float) -> Completion:
+    def complete(self, prompt: Prompt, *, max_tokens: int, temperature: float,
+                 cancel: threading.Event | None = None) -> Completion:
         """One structured (or free-text) reply."""
-        for item in self._run(prompt, max_tokens=max_tokens, temperature=temperature, stream=False):
+        for item in self._run(prompt, max_tokens=max_tokens, temperature=temperature, stream=False, cancel=cancel):
             if isinstance(item, Completion):
                 return item
         raise AssertionError("unreachable: _run always ends with a Completion")
 
-    def stream(self, prompt: Prompt, *, max_tokens: int, temperature: float) -> Iterator[str | Completion]:
+    def stream(self, prompt: Prompt, *, max_tokens: int, temperature: float,
+               cancel: threading.Event | None = None) -> Iterator[str | Completion]:
         """Text chunks as they are generated, then the final Completion."""
-        return self._run(prompt, max_tokens=max_tokens, temperature=temperature, stream=True)
+        return self._run(prompt, max_tokens=max_tokens, temperature=temperature, stream=True, cancel=cancel)
 
-    def _run(self, prompt: Prompt, *, max_tokens: int, temperature: float,
-             stream: bool) -> Iterator[str | Completion]:
+    def _run(self, prompt: Prompt, *, max_tokens: int, temperature: float, stream: bool,
+             cancel: threading.Event | None = None) -> Iterator[str | Completion]:
+        """``cancel`` is checked between pieces: once set, the generator is closed (a local model stops
+        between two tokens) and CancelledError ends the call."""
         start = time.perf_counter()
         pieces: list[str] = []
         finish = Finish()
         generator = self.generate(prompt, max_tokens=max_tokens, temperature=temperature, stream=stream)
         try:
             for item in generator:
+                if cancel is not None and cancel.is_set():
+                    raise CancelledError("The request was cancelled before the reply was complete.")
                 if isinstance(item, Finish):
                     finish = item
                 elif item:
                     pieces.append(item)
                     if stream:
                         yield item
+        except CancelledError:
+            raise
         except Exception as exc:  # noqa: BLE001 - every SDK failure becomes one line, or passes through
-            translated = self.translate(exc)
-            if translated is exc:
-                raise
-            raise translated from None
+            self.fail(exc)
         finally:
             generator.close()
         text = "".join(pieces)

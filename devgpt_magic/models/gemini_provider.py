@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..prompts import Prompt
-from .base import (Finish, Provider, base_url_override, connection_error, http_error, max_retries, timeout_error,
-                   timeout_s)
+from ..settings import max_retries, timeout_s
+from .base import Finish, Provider, base_url_override, connection_error, http_error, timeout_error
 
 
 class GeminiProvider(Provider):

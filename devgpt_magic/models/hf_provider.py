@@ -12,8 +12,8 @@ from typing import Any
 
 from ..errors import ProviderError
 from ..prompts import Prompt
-from .base import (Finish, Provider, base_url_override, call_with_retries, connection_error, http_error,
-                   timeout_error, timeout_s)
+from ..settings import timeout_s
+from .base import Finish, Provider, base_url_override, call_with_retries, connection_error, http_error, timeout_error
 
 
 class HuggingFaceProvider(Provider):
@@ -51,16 +51,12 @@ class HuggingFaceProvider(Provider):
         return exc
 
     def _call(self, fn: Any) -> Any:
-        import httpx2
-        from huggingface_hub.errors import HfHubHTTPError, InferenceTimeoutError
-
-        from huggingface_hub.errors import OfflineModeIsEnabled
-
+        """huggingface_hub does not retry: failures become ProviderErrors here, so the retryable ones retry."""
         def once() -> Any:
             try:
                 return fn()
-            except (HfHubHTTPError, InferenceTimeoutError, OfflineModeIsEnabled, httpx2.HTTPError) as exc:
-                raise self.translate(exc) from None
+            except Exception as exc:  # noqa: BLE001 - translate() keeps what it does not know
+                self.fail(exc)
 
         return call_with_retries(once)
 

@@ -17,16 +17,6 @@ if TYPE_CHECKING:
     from .registry import ModelSpec
 
 
-def cache_root() -> Path:
-    """``DEVGPT_CACHE_DIR``, else the user's cache folder: replies, models and prompt states live below it."""
-    configured = os.environ.get("DEVGPT_CACHE_DIR")
-    if configured:
-        return Path(configured).expanduser()
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("devgpt-magic"))
-
-
 def models_dir() -> Path:
     """``DEVGPT_MODELS_DIR``, else the user's cache folder; ``python -m evaluation models fetch`` fills it."""
     configured = os.environ.get("DEVGPT_MODELS_DIR")

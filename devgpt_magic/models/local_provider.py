@@ -9,15 +9,13 @@ instead (once per process, a lock per model), with the same loader and prefix sn
 
 from __future__ import annotations
 
-import atexit
 import os
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigError, ProviderError, RequestError
+from ..errors import ConfigError, RequestError
 from ..prompts import Prompt
+from ..settings import number_setting
 from .base import Finish, Provider
 from .grammar import grammar_text
 from .local_files import gguf_path
@@ -31,9 +29,7 @@ REPEAT_PENALTY = 1.1
 
 def context_size(spec: "ModelSpec") -> int:
     """``DEVGPT_N_CTX`` (default 4096) capped by the model's own window: memory grows with it."""
-    from .base import _number_setting
-
-    wanted = int(_number_setting("DEVGPT_N_CTX", 4096, "a token count, e.g. 4096"))
+    wanted = int(number_setting("DEVGPT_N_CTX", 4096, "a token count, e.g. 4096"))
     return max(512, min(wanted, spec.context_window))
 
 
@@ -64,7 +60,14 @@ class LocalProvider(Provider):
         # always streamed underneath, whatever the caller wants: that is what lets Ctrl-C stop a generation
         body = self._body(prompt, max_tokens, temperature)
         path = "/v1/completions" if prompt.is_completion else "/v1/chat/completions"
-        chunks = _service_chunks(path, body) if backend() == "service" else _inprocess_chunks(path, body)
+        if backend() == "service":
+            from ..service.client import ServiceClient
+
+            chunks = ServiceClient().stream(path, body)
+        else:
+            from ..service.inprocess import chunks as inprocess_chunks
+
+            chunks = inprocess_chunks(path, body)
         finish = Finish()
         for chunk in self._fitting(chunks):
             usage = chunk.get("usage")
@@ -78,7 +81,6 @@ class LocalProvider(Provider):
                 yield piece
         yield finish
 
-
     def _fitting(self, chunks: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         from ..service.client import PromptTooLong
 
@@ -87,48 +89,3 @@ class LocalProvider(Provider):
         except PromptTooLong as exc:
             raise RequestError(f"The request is too long for {self.spec.name}: {exc.detail}. Shorten it, or raise "
                                f"DEVGPT_N_CTX (up to {self.spec.context_window}).") from None
-
-
-def _service_chunks(path: str, body: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    from ..service.client import ServiceClient
-
-    yield from ServiceClient().stream(path, body)
-
-
-# --- in this process ---------------------------------------------------------------------------------------
-_HOST: Any = None
-_HOST_LOCK = threading.Lock()
-
-
-def _inprocess_chunks(path: str, body: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """The service's model host, run in this process: the same loading, snapshots and token counts."""
-    global _HOST
-    from ..service.host import ModelHost, RequestProblem
-
-    with _HOST_LOCK:
-        if _HOST is None:
-            from ..service.cpu import report
-            from .local_files import cache_root
-
-            _HOST = ModelHost(report(), max_models=2, cache_root=cache_root())
-            atexit.register(_HOST.close)  # free models before interpreter teardown unloads llama.cpp
-    cancel = threading.Event()
-    chunks = _HOST.generate("text" if path == "/v1/completions" else "chat", body, cancel)
-    try:
-        yield from chunks
-    except RequestProblem as exc:
-        from ..service.client import PromptTooLong
-
-        if exc.kind == "context_length_exceeded":
-            raise PromptTooLong(str(exc)) from None
-        raise RequestError(f"The local model cannot take this request: {exc}.") from None
-    except (RuntimeError, OSError) as exc:
-        raise ProviderError(f"llama.cpp failed: {exc}") from None
-    finally:
-        cancel.set()
-        chunks.close()
-
-
-def loaded_models() -> list[Path]:
-    """Models loaded in this process (the in-process backend); the service reports its own."""
-    return [m.path for m in _HOST.models.values()] if _HOST is not None else []

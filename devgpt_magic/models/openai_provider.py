@@ -16,8 +16,8 @@ from urllib.parse import urlparse
 from ..errors import ConfigError
 from ..prompts import Prompt
 from ..schema import response_schema
-from .base import (Finish, Provider, base_url_override, connection_error, http_error, max_retries, timeout_error,
-                   timeout_s)
+from ..settings import max_retries, timeout_s
+from .base import Finish, Provider, base_url_override, connection_error, http_error, timeout_error
 
 if TYPE_CHECKING:
     from .registry import ModelSpec
@@ -58,6 +58,9 @@ def chunk_piece(chunk: Any, completion: bool) -> tuple[str | None, str | None]:
 
 
 class OpenAIProvider(Provider):
+    """OpenAI itself; a vendor with an OpenAI-compatible API is a subclass that sets ``name``, ``vendor``,
+    ``key_env`` and ``url`` (its own endpoint, which alone receives its key)."""
+
     name = "openai"
     vendor = "OpenAI"
     key_env = ("OPENAI_API_KEY",)
@@ -65,38 +68,44 @@ class OpenAIProvider(Provider):
     defaults = {"context_window": 128000, "max_output": 4096}
     servers = {"ollama": "http://127.0.0.1:11434/v1", "vllm": "http://127.0.0.1:8000/v1",
                "llamacpp": "http://127.0.0.1:8080/v1"}
+    url = OPENAI_URL
 
     # --- vendor facts ------------------------------------------------------------------------------------
     @classmethod
     def key_variables(cls, spec: "ModelSpec") -> tuple[str, ...]:
-        return cls.key_env if cls._official(spec) else (COMPAT_KEY,)
+        return cls.key_env if cls._own_endpoint(spec.base_url) else (COMPAT_KEY,)
 
     @classmethod
     def needs_key(cls, spec: "ModelSpec") -> bool:
-        return cls._official(spec)  # local servers (Ollama, vLLM, llama.cpp) usually take no key
+        return cls._own_endpoint(spec.base_url)  # local servers (Ollama, vLLM, llama.cpp) usually take no key
 
     @classmethod
     def all_key_variables(cls) -> tuple[str, ...]:
         return (*cls.key_env, COMPAT_KEY)
 
-    @staticmethod
-    def _official(spec: "ModelSpec") -> bool:
-        return not spec.base_url or is_openai_host(spec.base_url)
+    @classmethod
+    def _own_endpoint(cls, url: str | None) -> bool:
+        if not url:
+            return True
+        if cls.url == OPENAI_URL:
+            return is_openai_host(url)
+        return urlparse(url).hostname == urlparse(cls.url).hostname
 
     # --- client ------------------------------------------------------------------------------------------
     @property
     def base_url(self) -> str:
-        return self.spec.base_url or base_url_override("openai") or OPENAI_URL
+        return self.spec.base_url or base_url_override(self.name) or self.url
 
     @property
     def is_official(self) -> bool:
-        return is_openai_host(self.base_url)
+        """The vendor's own endpoint: its key goes there and nowhere else."""
+        return self._own_endpoint(self.base_url)
 
     def api_key(self) -> str:
         if self.is_official:
             if urlparse(self.base_url).scheme != "https":
-                raise ConfigError(f"Refusing to send the OpenAI key over plain {urlparse(self.base_url).scheme}: "
-                                  f"use {OPENAI_URL}.")
+                raise ConfigError(f"Refusing to send the {self.vendor} key over plain "
+                                  f"{urlparse(self.base_url).scheme}: use {self.url}.")
             return super().api_key()
         compat = os.environ.get(COMPAT_KEY, "").strip()
         if compat:
@@ -115,12 +124,12 @@ class OpenAIProvider(Provider):
 
     @property
     def _vendor_name(self) -> str:
-        return "OpenAI" if self.is_official else f"the OpenAI-compatible server at {self.base_url}"
+        return self.vendor if self.is_official else f"the OpenAI-compatible server at {self.base_url}"
 
     def _response_format(self, prompt: Prompt) -> dict[str, Any] | None:
         if prompt.schema_ is None:
             return None
-        if self.is_official:
+        if self.is_official and self.url == OPENAI_URL:
             return {"type": "json_schema",
                     "json_schema": {"name": "devgpt_reply", "strict": True,
                                     "schema": response_schema(prompt.mode, strict=True)}}
@@ -140,7 +149,7 @@ class OpenAIProvider(Provider):
 
     def _request(self, prompt: Prompt, max_tokens: int, temperature: float) -> dict[str, Any]:
         args = chat_args(prompt, self.spec.model_id, max_tokens, temperature)
-        if self.is_official and not prompt.is_completion:
+        if self.is_official and self.url == OPENAI_URL and not prompt.is_completion:
             # OpenAI's current chat models take max_completion_tokens; reasoning models fix temperature at 1
             args["max_completion_tokens"] = args.pop("max_tokens")
             if self.spec.model_id.startswith(_FIXED_TEMPERATURE):
@@ -163,7 +172,7 @@ class OpenAIProvider(Provider):
                          getattr(resp.usage, "completion_tokens", None))
             return
         if self.is_official:
-            args["stream_options"] = {"include_usage": True}
+            args["stream_options"] = {"include_usage": True}  # vendors' own APIs take it; some servers do not
         usage = None
         finish = None
         for chunk in create(stream=True, **args):

@@ -57,9 +57,9 @@ class _UnixConnection(http.client.HTTPConnection):
 
 
 def idle_seconds() -> float:
-    from ..models.base import _number_setting
+    from ..settings import number_setting
 
-    return max(5.0, _number_setting("DEVGPT_SERVICE_IDLE", 900.0, "seconds, e.g. 900"))
+    return max(5.0, number_setting("DEVGPT_SERVICE_IDLE", 900.0, "seconds, e.g. 900"))
 
 
 class ServiceDied(ProviderError):
@@ -172,7 +172,7 @@ class ServiceClient:
         crash = self.last_crash()
         if crash and crash.get("native") and crash.get("repack") and env.get("DEVGPT_LLAMA_REPACK", "auto") == "auto":
             env["DEVGPT_LLAMA_REPACK"] = "off"  # the AMX failure mode: load the safe way from now on
-        from ..models.local_files import cache_root
+        from ..settings import cache_root
 
         argv = [sys.executable, "-m", "devgpt_magic.service", "--runtime-dir", str(self.files.folder),
                 "--idle", f"{idle_seconds():g}", "--cache-dir", str(cache_root()),
