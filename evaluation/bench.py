@@ -8,6 +8,7 @@ streaming path with llama-cpp-python called directly on the same model, prompt, 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -17,13 +18,12 @@ from typing import Any
 
 from devgpt_magic.context import Context
 from devgpt_magic.engine import Engine
-from devgpt_magic.models.base import Provider
+from devgpt_magic.models.base import Finish, Provider
 from devgpt_magic.models.grammar import MAX_REPLY_TOKENS, llama_grammar
 from devgpt_magic.models.local_files import is_available
 from devgpt_magic.models.registry import all_models, resolve
 from devgpt_magic.prompts import Prompt, PromptBuilder
 from devgpt_magic.render import suggestion_html, suggestion_markdown, suggestion_text
-from devgpt_magic.schema import Completion, Usage
 from devgpt_magic.tokens import estimate_tokens
 
 CANNED = json.dumps({"input": "x", "error": 0, "commands": [
@@ -64,18 +64,14 @@ def startup(runs: int) -> dict[str, Any]:
 class _InstantProvider(Provider):
     """Answers at once, so what is left is the engine's own time (measurement only, never shipped)."""
 
-    def complete(self, prompt: Prompt, *, max_tokens: int, temperature: float) -> Completion:
-        return Completion(text=CANNED, finish_reason="stop",
-                          usage=Usage(model=self.spec.name, prompt_tokens=1000, completion_tokens=100))
+    def generate(self, prompt: Prompt, *, max_tokens: int, temperature: float, stream: bool) -> Any:
+        yield CANNED
+        yield Finish("stop", 1000, 100)
 
 
 def overhead(runs: int) -> dict[str, Any]:
     """Engine time per request with the provider's time taken out (an instant provider, cache off)."""
-    engine = Engine(context=Context.current())
-    spec = resolve("gpt4o")
-    engine._providers[f"{spec.provider}|{spec.name}|{spec.base_url}"] = _InstantProvider(spec)
-    import os
-
+    engine = Engine(context=Context.current(), provider_factory=_InstantProvider)
     os.environ.setdefault("OPENAI_API_KEY", "bench-not-a-key")
     for _ in range(20):  # warm imports and caches
         s = engine.suggest("find big logs", model="gpt4o", use_cache=False)
@@ -108,60 +104,76 @@ def _stream_rate(chunks: Any, start: float) -> tuple[float, int, float]:
 
 
 def local_speed(name: str, requests: list[str]) -> dict[str, Any]:
-    """Cold and warm latency, time to first token and tokens/s through the engine and raw llama.cpp."""
-    from devgpt_magic.models import local
+    """Cold and warm latency, time to first token, and tokens/s through the engine (the local model service,
+    another process) against llama-cpp-python called directly here, on the same prompt, grammar and settings."""
+    from devgpt_magic.models.local_files import gguf_path
+    from devgpt_magic.models.local_provider import LocalProvider, REPEAT_PENALTY, context_size
+    from devgpt_magic.service.loading import load_llama
+
+    from .bench_service import fresh_service
 
     spec = resolve(name)
     builder = PromptBuilder()
-    provider = local.LocalProvider(spec)
-    t0 = time.perf_counter()
-    llm, lock = local.load(spec)
-    load_s = time.perf_counter() - t0
-    out: dict[str, Any] = {"model": spec.name, "load_s": load_s}
-    engine = Engine()
-    latencies = []
-    for i, request in enumerate(requests[:3]):
-        start = time.perf_counter()
-        engine.suggest(request, model=name, mode="fast", use_cache=False)
-        latencies.append(time.perf_counter() - start)
-    out["fast_request_s"] = {"cold": latencies[0], "warm": latencies[1:]}
-    # time to first token, first (prefix not yet evaluated) and second (prefix reused)
-    llm.reset()
-    ttfts = []
-    for request in requests[3:5]:
-        prompt = builder.command(request, mode="regular")
-        start = time.perf_counter()
-        ttft, _, _ = _stream_rate((c for c in provider.stream(prompt, max_tokens=16, temperature=0.0)
-                                   if isinstance(c, str)), start)
-        ttfts.append(ttft)
-    out["ttft_first_s"], out["ttft_second_s"] = ttfts
-    out["ttft_ratio"] = ttfts[0] / ttfts[1] if ttfts[1] else None
-    # generation rate: engine path vs llama-cpp-python directly, same prompt/grammar/settings, warm prefix
-    prompt = builder.command(requests[5], mode="regular")
-    engine_rates, raw_rates = [], []
+    out: dict[str, Any] = {"model": spec.name}
+    with fresh_service() as env:
+        previous = {k: os.environ.get(k) for k in ("DEVGPT_RUNTIME_DIR", "DEVGPT_CACHE_DIR")}
+        os.environ.update(DEVGPT_RUNTIME_DIR=env["DEVGPT_RUNTIME_DIR"], DEVGPT_CACHE_DIR=env["DEVGPT_CACHE_DIR"])
+        try:
+            provider = LocalProvider(spec)
+            engine = Engine()
+            latencies = []
+            for request in requests[:3]:
+                start = time.perf_counter()
+                engine.suggest(request, model=name, mode="fast", use_cache=False)
+                latencies.append(time.perf_counter() - start)
+            out["fast_request_s"] = {"cold (service start, load, prefix)": latencies[0], "warm": latencies[1:]}
+            ttfts = []  # regular prompt: first (prefix not yet evaluated), then second (prefix reused)
+            for request in requests[3:5]:
+                prompt = builder.command(request, mode="regular")
+                start = time.perf_counter()
+                ttft, _, _ = _stream_rate((c for c in provider.stream(prompt, max_tokens=16, temperature=0.0)
+                                           if isinstance(c, str)), start)
+                ttfts.append(ttft)
+            out["ttft_first_s"], out["ttft_second_s"] = ttfts
+            out["ttft_ratio"] = ttfts[0] / ttfts[1] if ttfts[1] else None
+            prompt = builder.command(requests[5], mode="regular")
+            t0 = time.perf_counter()
+            llm = load_llama(gguf_path(spec), n_ctx=context_size(spec))
+            out["raw_load_s"] = time.perf_counter() - t0
 
-    def through_engine() -> float:
-        start = time.perf_counter()
-        return _stream_rate((c for c in provider.stream(prompt, max_tokens=160, temperature=0.0)
-                             if isinstance(c, str)), start)[2]
+            def through_engine() -> float:
+                start = time.perf_counter()
+                return _stream_rate((c for c in provider.stream(prompt, max_tokens=160, temperature=0.0)
+                                     if isinstance(c, str)), start)[2]
 
-    def raw_llama() -> float:
-        with lock:
-            start = time.perf_counter()
-            raw = llm.create_chat_completion(messages=[m.model_dump() for m in prompt.messages], stream=True,
-                                             max_tokens=160, temperature=0.0, repeat_penalty=1.1,
-                                             grammar=llama_grammar("regular"))
-            return _stream_rate((c for c in raw if c["choices"][0]["delta"].get("content")), start)[2]
+            def raw_llama() -> float:
+                start = time.perf_counter()
+                raw = llm.create_chat_completion(messages=[m.model_dump() for m in prompt.messages], stream=True,
+                                                 max_tokens=160, temperature=0.0, repeat_penalty=REPEAT_PENALTY,
+                                                 grammar=llama_grammar("regular"))
+                return _stream_rate((c for c in raw if c["choices"][0]["delta"].get("content")), start)[2]
 
-    for i in range(6):  # alternate the order so neither path always runs first
-        first, second = (through_engine, raw_llama) if i % 2 == 0 else (raw_llama, through_engine)
-        a, b = first(), second()
-        engine_rates.append(a if first is through_engine else b)
-        raw_rates.append(b if first is through_engine else a)
-    out["engine_tok_s"] = statistics.median(engine_rates)
-    out["raw_tok_s"] = statistics.median(raw_rates)
-    out["engine_over_raw"] = out["engine_tok_s"] / out["raw_tok_s"] if out["raw_tok_s"] else None
-    out["models_loaded"] = len(local.loaded_models())
+            engine_rates, raw_rates = [], []
+            for i in range(6):  # alternate the order so neither path always runs first
+                first, second = (through_engine, raw_llama) if i % 2 == 0 else (raw_llama, through_engine)
+                a, b = first(), second()
+                engine_rates.append(a if first is through_engine else b)
+                raw_rates.append(b if first is through_engine else a)
+            llm.close()
+            out["engine_tok_s"] = statistics.median(engine_rates)
+            out["raw_tok_s"] = statistics.median(raw_rates)
+            out["engine_over_raw"] = out["engine_tok_s"] / out["raw_tok_s"] if out["raw_tok_s"] else None
+            from devgpt_magic.service.client import ServiceClient
+
+            status = ServiceClient().status() or {}
+            out["service_models_loaded"] = len(status.get("models", []))
+            out["service_rss_bytes"] = status.get("rss_bytes")
+        finally:
+            for key, value in previous.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
     return out
 
 
@@ -197,6 +209,36 @@ def prompt_sizes() -> dict[str, Any]:
             "cost_usd_per_request": costs}
 
 
+def _show(result: dict[str, Any]) -> None:
+    for k, v in result.items():
+        if isinstance(v, list):
+            v = "[" + ", ".join(f"{x:.3g}" if isinstance(x, float) else str(x) for x in v) + "]"
+        print(f"  {k:28} {v}" if not isinstance(v, float) else f"  {k:28} {v:.3f}", flush=True)
+
+
+def _service_figures(args: Any, raw_rates: dict[str, float]) -> dict[str, Any]:
+    """A new ``devgpt cmd`` process per request, memory shared by many front ends, repacking on and off."""
+    from devgpt_magic.models.local_files import gguf_path
+
+    from .bench_service import cli_latency, memory_sharing, repack_speed
+
+    figures: dict[str, Any] = {"cli": [], "memory": None, "repack": []}
+    for name, raw in raw_rates.items():
+        for mode in ("fast", "regular"):
+            print(f"== devgpt cmd as new processes: {name}, {mode}", flush=True)
+            figures["cli"].append(cli_latency(name, mode, raw))
+            _show(figures["cli"][-1])
+        print(f"== weight repacking on and off: {name}", flush=True)
+        figures["repack"].append(repack_speed(gguf_path(resolve(name))))
+        _show(figures["repack"][-1])
+    if raw_rates:
+        name = list(raw_rates)[-1]
+        print(f"== memory: 3 kernels, the side panel's server and the CLI on {name}", flush=True)
+        figures["memory"] = memory_sharing(name)
+        _show(figures["memory"])
+    return figures
+
+
 def run(args: Any) -> dict[str, Any]:
     report: dict[str, Any] = {"when": time.strftime("%Y-%m-%d %H:%M"), "machine": Context.current().platform}
     print("== start-up (median of %d fresh processes)" % args.runs, flush=True)
@@ -227,8 +269,8 @@ def run(args: Any) -> dict[str, Any]:
         print(f"== local model {name}", flush=True)
         result = local_speed(name, requests)
         report["local"].append(result)
-        for k, v in result.items():
-            print(f"  {k:28} {v}" if not isinstance(v, float) else f"  {k:28} {v:.3f}")
+        _show(result)
+    report["service"] = _service_figures(args, {r["model"]: r["raw_tok_s"] for r in report["local"]})
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(report, indent=1))
