@@ -29,6 +29,7 @@ class ChatReply(BaseModel):
     dropped_exchanges: int = 0
     #: the reply was cut off at the token limit (front ends say so)
     truncated: bool = False
+    notice: str | None = None
 
 
 class ChatSession(BaseModel):

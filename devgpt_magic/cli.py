@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="devgpt", description="Shell commands from plain English, explained "
                                      "and checked for danger; and a chat for developers.")
     parser.add_argument("--version", action="version", version=f"devgpt-magic {__version__}")
-    sub = parser.add_subparsers(dest="action", required=True, metavar="{cmd,explain,chat,models,service,cache}")
+    sub = parser.add_subparsers(dest="action", required=True, metavar="{cmd,explain,chat,models,service,doctor,cache}")
 
     cmd = sub.add_parser("cmd", help="suggest shell commands for a request")
     _common(cmd)
@@ -55,9 +55,15 @@ def build_parser() -> argparse.ArgumentParser:
     _common(chat)
     chat.add_argument("message", nargs="*", help="one message; without it, an interactive chat")
 
-    models = sub.add_parser("models", help="list models, providers and whether keys are set")
+    models = sub.add_parser("models", help="list models, providers and whether keys are set; pull a local one")
+    models.add_argument("models_action", nargs="?", choices=["list", "pull"], default="list",
+                        help="list (default), or pull NAME: download a local preset into the models folder "
+                             "(progress shown, resumable, sha256-checked)")
+    models.add_argument("name", nargs="?", help="with pull: the local preset, e.g. qwen2.5-coder-1.5b")
     models.add_argument("--json", action="store_true")
     models.add_argument("--base-url", help=argparse.SUPPRESS)
+
+    sub.add_parser("doctor", help="what works here and what to do about what does not (exit 1 on a problem)")
 
     service = sub.add_parser("service", help="the local model service: status, or stop it")
     service.add_argument("service_action", choices=["status", "stop"], nargs="?", default="status",
@@ -77,6 +83,8 @@ def _print_suggestion(suggestion, as_json: bool, spec_local: bool) -> None:  # n
         return
     print(suggestion_text(suggestion))
     print(footer(suggestion.usage, local=spec_local), file=sys.stderr)
+    if suggestion.notice:
+        print(f"note: {suggestion.notice}", file=sys.stderr)
 
 
 NO_TERMINAL = ("--run asks on a terminal and there is none here (stdin and pipes cannot confirm): run devgpt "
@@ -117,6 +125,42 @@ def _run(steps, assume_yes: bool) -> int:  # noqa: ANN001 - CommandSteps
     return 0
 
 
+def _pull(name: str | None) -> int:
+    from .models.pull import pull
+    from .models.registry import resolve
+
+    if not name:
+        raise _Refused("Name the model to pull, e.g. devgpt models pull qwen2.5-coder-1.5b (devgpt models lists them).")
+    pull(resolve(name), say=lambda text: print(text, file=sys.stderr))
+    return 0
+
+
+def _offer_first_pull(engine) -> None:  # noqa: ANN001
+    """The very first run in an interactive terminal, with only the tiny model on disk, may offer the pull
+    (default No). Never in a notebook, CI or a non-interactive shell; asked once, ever."""
+    import os
+
+    from .confirm import ask_terminal, has_terminal
+    from .models.pull import human_size
+    from .models.registry import DEFAULT_LOCAL, recommended_local
+    from .settings import cache_root
+
+    marker = cache_root() / "first-run-offered"
+    if (marker.exists() or os.environ.get("CI") or not sys.stdin.isatty() or not sys.stderr.isatty()
+            or not has_terminal() or engine.default_spec().name != DEFAULT_LOCAL):
+        return
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.touch()
+    best = recommended_local()
+    try:
+        answer = ask_terminal(f"Only the tiny {DEFAULT_LOCAL} model is installed, and its commands are often wrong. "
+                              f"Download {best.name} ({human_size(best.size)}) now for useful answers? [y/N] ")
+    except (EOFError, KeyboardInterrupt, Exception):  # noqa: BLE001 - an offer, never an obstacle
+        return
+    if answer.strip().lower() in ("y", "yes"):
+        _pull(best.name)
+
+
 def _chat(engine, args) -> int:  # noqa: ANN001
     session = ChatSession()
     spec = engine.resolve(args.model)
@@ -126,6 +170,8 @@ def _chat(engine, args) -> int:  # noqa: ANN001
             if isinstance(item, ChatReply):
                 print()
                 print(footer(item.usage, local=spec.is_local), file=sys.stderr)
+                if item.notice:
+                    print(f"note: {item.notice}", file=sys.stderr)
             else:
                 print(visible(item), end="", flush=True)
 
@@ -166,6 +212,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(json.dumps(status, indent=1) if args.json else service_text(status,
                                                                                stopped=args.service_action == "stop"))
             return 0
+        if args.action == "doctor":
+            from .doctor import exit_code, report_text, run_checks
+
+            checks = run_checks()
+            print(report_text(checks))
+            return exit_code(checks)
+        if args.action == "models" and args.models_action == "pull":
+            return _pull(args.name)
         if args.action == "models":
             from .engine import Engine
 
@@ -181,6 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .engine import Engine
 
         engine = Engine(base_url=args.base_url)
+        if args.model is None:
+            _offer_first_pull(engine)
         if args.action == "cmd":
             if args.yes and not args.run:
                 raise _Refused("--yes only goes with --run: devgpt cmd --run --yes ...")

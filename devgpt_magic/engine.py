@@ -6,6 +6,7 @@ render. Everything about prompts, models, parsing, usage and safety happens here
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator
 
@@ -16,9 +17,10 @@ from .errors import MissingKeyError, ParseError, RequestError
 from .models.base import Provider
 from .models.grammar import MAX_REPLY_TOKENS
 from .models.providers import provider_for
-from .models.registry import ModelSpec, all_models, resolve
+from .models.pull import human_size
+from .models.registry import DEFAULT_LOCAL, ModelSpec, all_models, recommended_local, resolve
 from .prompts import Prompt, PromptBuilder
-from .schema import Completion, InvalidExample, Mode, ModelRow, Shots, Suggestion, Usage
+from .schema import CommandStep, Completion, InvalidExample, Mode, ModelRow, Shots, Suggestion, Usage
 from .tokens import estimate_tokens
 from .usage_ledger import UsageLedger
 
@@ -41,6 +43,7 @@ class Engine:
         self.cache = cache or ResponseCache()
         self._provider_factory = provider_factory
         self._providers: dict[str, Provider] = {}
+        self._hinted = False
 
     # --- models ------------------------------------------------------------------------------------------
     def resolve(self, model: str | None = None) -> ModelSpec:
@@ -55,6 +58,20 @@ class Engine:
     def default_spec(self) -> ModelSpec:
         """The model a request without --model uses here (engine default, $DEVGPT_MODEL, or local)."""
         return self.resolve(None)
+
+    def notice(self, model: str | None, spec: ModelSpec) -> str | None:
+        """Once per engine (a kernel, a terminal process): the tiny fallback model answered because nothing
+        better is on disk; say so, and how to get a useful one. Never when the user chose the tiny model."""
+        chosen = (model or self.default_model or os.environ.get("DEVGPT_MODEL", "")).strip().lower()
+        if (self._hinted or spec.name != DEFAULT_LOCAL or chosen not in ("", "local")
+                or os.environ.get("DEVGPT_LOCAL_MODEL", "").strip()):
+            return None
+        self._hinted = True
+        best = recommended_local()
+        return (f"{spec.name} is a tiny model for trying things out; its commands are often wrong ({spec.accuracy:.2f} "
+                f"on NL2SH-ALFA). For useful local answers get {best.name} ({human_size(best.size)}, "
+                f"{best.accuracy:.2f}): `devgpt models pull {best.name}` in a terminal, or "
+                f"`%devgpt models pull {best.name}` in a notebook.")
 
     def is_local(self, model: str | None = None) -> bool:
         return self.resolve(model).is_local
@@ -118,7 +135,8 @@ class Engine:
         spec, provider = self._ready(model)
         prompt = self.builder.command(request, mode=mode, shots=shots, base_model=spec.kind == "base",
                                       invalid_example=invalid_example or spec.placement(mode))
-        return self._structured(spec, provider, prompt, request, mode, temperature, use_cache, cancel)
+        suggestion = self._structured(spec, provider, prompt, request, mode, temperature, use_cache, cancel)
+        return suggestion.model_copy(update={"notice": self.notice(model, spec)})
 
     def explain(self, command: str, *, model: str | None = None, temperature: float = 0.0,
                 use_cache: bool = True, cancel: threading.Event | None = None) -> Suggestion:
@@ -130,7 +148,9 @@ class Engine:
         if suggestion.commands and not suggestion.is_invalid:
             # the explained command is the user's, never a rewrite the model slipped in
             first = suggestion.commands[0].model_copy(update={"command": command})
-            suggestion = suggestion.model_copy(update={"commands": [first]})
+        else:  # the model would not explain it: the user's own command is still assessed and shown
+            first = CommandStep(command=command)
+        suggestion = suggestion.model_copy(update={"commands": [first], "notice": self.notice(model, spec)})
         return self._assess(suggestion, self.builder.context.cwd)
 
     def _complete(self, spec: ModelSpec, provider: Provider, prompt: Prompt, max_tokens: int, temperature: float,
@@ -222,7 +242,7 @@ class Engine:
         session.commit(message, final.text)
         self.usage.record(final.usage)
         yield ChatReply(text=final.text, model=spec.name, usage=final.usage, dropped_exchanges=dropped,
-                        truncated=final.finish_reason == "length")
+                        truncated=final.finish_reason == "length", notice=self.notice(model, spec))
 
     def chat_text(self, session: ChatSession, message: str, **kwargs: object) -> ChatReply:
         """The whole reply at once, for callers that do not stream."""

@@ -20,7 +20,7 @@ from traitlets import Bool, Enum, Float, Int, Unicode
 
 from .errors import DevGPTError
 
-ACTIONS = ("cmd", "explain", "chat", "history", "reset", "models", "usage", "service", "cache", "help")
+ACTIONS = ("cmd", "explain", "chat", "history", "reset", "models", "usage", "service", "doctor", "cache", "help")
 
 #: action -> its options (each option's first spelling), filled by ``_option`` as the options are declared.
 _ACTION_OPTIONS: dict[str, list[str]] = {action: [] for action in ACTIONS}
@@ -125,8 +125,8 @@ class DevGPTMagics(Magics):
     # ------------------------------------------------------------------------------------------------
     @magic_arguments()
     @argument("action", choices=ACTIONS, help="cmd: suggest commands; explain: explain a command; chat: one "
-              "chat message; history: show (or --save/--load) the chat; reset: clear the chat; models: list "
-              "models; usage: tokens and cost so far; service [status|stop]: the local model service; "
+              "chat message; history: show (or --save/--load) the chat; reset: clear the chat; models [pull NAME]: "
+              "list models, or download a local one; doctor: what works here; usage: tokens and cost so far; service [status|stop]: the local model service; "
               "cache [info|clear]: size of the response cache, or empty it; help: this text")
     @_option("--model", "-m", actions=("cmd", "explain", "chat"), metavar="MODEL",
              help="cmd, explain, chat: model for this call (default: DevGPTMagics.model, $DEVGPT_MODEL, local)")
@@ -265,7 +265,23 @@ class DevGPTMagics(Magics):
     def _do_models(self, args: Any, text: str) -> None:
         from .render import models_table
 
+        words = text.split()
+        if words[:1] == ["pull"]:
+            from .models.pull import pull
+            from .models.registry import resolve
+
+            if len(words) != 2:
+                raise UsageError("Use %devgpt models pull NAME, e.g. %devgpt models pull qwen2.5-coder-1.5b")
+            pull(resolve(words[1]))  # huggingface_hub's progress bar is a widget in a notebook
+            return
+        if words:
+            raise UsageError("Use %devgpt models (the list) or %devgpt models pull NAME")
         print(models_table(self.engine.model_listing()))
+
+    def _do_doctor(self, args: Any, text: str) -> None:
+        from .doctor import report_text, run_checks
+
+        print(report_text(run_checks()))
 
     def _do_service(self, args: Any, text: str) -> None:
         from .render import service_text
@@ -303,6 +319,8 @@ class DevGPTMagics(Magics):
         display(result)
         if self.show_usage:
             print(result.footer())
+        if result.suggestion.notice:
+            print(f"note: {result.suggestion.notice}")
 
     def _terminal_run(self, result: Any) -> bool:
         """Ask y/N (and "yes" for dangerous commands), then run in order; True when the user confirmed."""
@@ -364,6 +382,8 @@ class DevGPTMagics(Magics):
                 if self.show_usage:
                     spec = self.engine.resolve(model)
                     print(footer(item.usage, local=spec.is_local))
+                if item.notice:
+                    print(f"note: {item.notice}")
                 continue
             text += item
             if live:  # the reply is untrusted: Markdown with raw HTML escaped, never trusted text/markdown

@@ -112,6 +112,8 @@ class Suggestion(BaseModel):
     raw_text: str = ""
     usage: Usage | None = None
     repaired: bool = False
+    #: a one-line note for the user from the engine (e.g. the first-run hint about the tiny default model)
+    notice: str | None = None
 
     @property
     def is_invalid(self) -> bool:

@@ -81,6 +81,12 @@ def gguf_path(spec: ModelSpec, *, download: bool = True) -> Path:
         ) from None
 
 
+def pulled(spec: "ModelSpec") -> bool:
+    """The preset's file is in the models folder (where ``devgpt models pull`` puts it): a cheap check, made
+    on every resolution of the default model, so it never asks the hub or its cache."""
+    return bool(spec.filename) and (models_dir() / spec.filename).is_file()
+
+
 def is_available(spec: ModelSpec) -> bool:
     """True when the model can load without a download."""
     try:

@@ -47,6 +47,8 @@ class ModelSpec(BaseModel):
     filename: str | None = None
     size: int | None = None
     sha256: str | None = None
+    #: measured NL2SH-ALFA accuracy (local presets): picks the default among the models on disk
+    accuracy: float | None = None
 
     @field_validator("provider")
     @classmethod
@@ -96,14 +98,26 @@ def known_names() -> list[str]:
 
 
 def default_local() -> ModelSpec:
-    """``DEVGPT_LOCAL_MODEL`` (a GGUF path or a local preset name), else the bundled SmolLM2."""
+    """``DEVGPT_LOCAL_MODEL`` (a GGUF path or a local preset name), else the most accurate instruct preset
+    whose file is in the models folder, else the bundled SmolLM2 (always present, tiny)."""
     configured = os.environ.get("DEVGPT_LOCAL_MODEL", "").strip()
     if configured:
         preset = _BY_NAME.get(configured.lower())
         if preset is not None and preset.is_local:
             return preset
         return _gguf_spec(configured)
-    return _BY_NAME[DEFAULT_LOCAL]
+    from .local_files import pulled
+
+    fallback = _BY_NAME[DEFAULT_LOCAL]
+    present = [s for s in _SPECS if s.is_local and s.kind == "instruct" and s.accuracy is not None and pulled(s)]
+    best = max(present, key=lambda s: s.accuracy or 0.0, default=fallback)
+    return best if (best.accuracy or 0.0) > (fallback.accuracy or 0.0) else fallback
+
+
+def recommended_local() -> ModelSpec:
+    """The most accurate local preset that can be pulled: what the first-run hint suggests."""
+    return max((s for s in _SPECS if s.is_local and s.repo_id and s.accuracy is not None and s.kind == "instruct"),
+               key=lambda s: s.accuracy or 0.0)
 
 
 def _gguf_spec(path: str) -> ModelSpec:
