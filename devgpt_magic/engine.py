@@ -176,14 +176,14 @@ class Engine:
         first = self._complete(spec, provider, prompt, reply_tokens, temperature, use_cache, cancel)
         usage = first.usage
         try:
-            suggestion = self._parse(first, request, mode)
+            suggestion = self._parse(first, request, mode, prompt.reply)
             repaired = False
         except ParseError as problem:
             retry_prompt = self.builder.repair(prompt, first.text, problem.reason)
             second = self._complete(spec, provider, retry_prompt, reply_tokens, temperature, use_cache, cancel)
             usage = usage + second.usage
             try:
-                suggestion = self._parse(second, request, mode)
+                suggestion = self._parse(second, request, mode, prompt.reply)
             except ParseError as again:
                 raise ParseError(f"{spec.name} did not return a usable answer after one repair attempt "
                                  f"({again.reason}). Try rephrasing, or a stronger model with --model.",
@@ -194,11 +194,13 @@ class Engine:
         return self._assess(suggestion, self.builder.context.cwd)
 
     @staticmethod
-    def _parse(completion: Completion, request: str, mode: Mode) -> Suggestion:
-        from .parsing import parse_suggestion
+    def _parse(completion: Completion, request: str, mode: Mode, reply: str = "json") -> Suggestion:
+        from .parsing import parse_fenced, parse_suggestion
 
         if completion.finish_reason == "length":
             raise ParseError("The reply was cut off at the token limit.", completion.text)
+        if reply == "fenced":
+            return parse_fenced(completion.text, request=request, mode=mode)
         return parse_suggestion(completion.text, request=request, mode=mode)
 
     @staticmethod

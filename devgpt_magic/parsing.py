@@ -228,3 +228,45 @@ def parse_suggestion(text: str, *, request: str, mode: Mode = "regular") -> Sugg
     except RecursionError:
         raise ParseError("The reply is nested too deeply to read.", text) from None
     return suggestion.model_copy(update={"raw_text": text})
+
+
+_FENCED = re.compile(r"```[A-Za-z0-9_+-]*[ \t]*\n(.*?)(?:\n?```|\Z)", re.DOTALL)
+_ERROR_LINE = re.compile(r"^\s*(?:ERROR|Error|error)\s*:\s*(.+)", re.DOTALL)
+
+
+def parse_fenced(text: str, *, request: str, mode: Mode = "fast") -> Suggestion:
+    """A reply written as a fenced code block (or ``ERROR: why``); the only exception is ParseError.
+
+    The closing fence is usually missing: generation stops right before it. One command per line; a line
+    ending in a backslash continues on the next one.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ParseError("The model returned an empty reply.", text if isinstance(text, str) else "")
+    block = _FENCED.search(text)
+    error = _ERROR_LINE.match(text)
+    if error and (block is None or error.start() < block.start()):
+        reason = error.group(1).strip().splitlines()[0].strip() or "The model judged that terminal commands cannot do this."
+        return Suggestion(request=request, mode=mode, invalid_reason=reason, raw_text=text)
+    if block is not None:
+        body = block.group(1)
+    elif "\n" not in text.strip() and not text.strip().startswith("{"):
+        body = text  # a bare one-line command
+    else:
+        raise ParseError("The reply has no fenced code block with a command in it.", text)
+    commands: list[str] = []
+    pending = ""
+    for line in body.splitlines():
+        if not line.strip() or line.strip().startswith("#"):
+            continue
+        line = pending + line
+        if line.rstrip().endswith("\\") and not line.rstrip().endswith("\\\\"):
+            pending = line.rstrip()[:-1] + " "
+            continue
+        pending = ""
+        commands.append(_clean_command(line))
+    if pending:
+        commands.append(_clean_command(pending))
+    commands = [c for c in commands if c]
+    if not commands:
+        raise ParseError("The reply has no command in it.", text)
+    return Suggestion(request=request, mode=mode, commands=[CommandStep(command=c) for c in commands], raw_text=text)

@@ -67,6 +67,11 @@ _URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<userin
                            r"[^\s/@:?#]{16,})@")
 
 
+def is_secret_name(name: str) -> bool:
+    """An environment variable named like a credential (GITHUB_TOKEN, DB_PASSWORD, ...)."""
+    return bool(_SECRET_NAME.search(name))
+
+
 def secret_values() -> list[str]:
     """Current values of credential variables, longest first so overlapping values mask fully."""
     values = {os.environ.get(name, "") for name in key_env_vars()}

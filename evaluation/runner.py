@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from devgpt_magic.context import Context
 from devgpt_magic.engine import Engine
 from devgpt_magic.errors import DevGPTError
 from devgpt_magic.models.registry import resolve
@@ -56,6 +57,18 @@ def program_known(command: str) -> bool:
     return bool(name) and (shutil.which(name) is not None or name in WELL_KNOWN or name in SHELL_WORDS)
 
 
+#: Bumped when what the model is told or how answers are scored changes: runs of different harness versions
+#: are not comparable, and a resume into an older run folder is refused.
+HARNESS = 2
+
+
+def sandbox_context() -> Context:
+    """What the model is told about the machine is the sandbox the commands will be scored in: NL2SH-ALFA's
+    Ubuntu 24.04 image, bash, working directory / as root (not the checkout's folder on the host)."""
+    now = Context.current().now
+    return Context(platform="Linux (Ubuntu 24.04, x86_64)", shell="bash", now=now, cwd="/")
+
+
 def _placement(args: Any) -> str | None:
     """Where the invalid-request example sat; None for zero-shot runs, which show no examples."""
     return resolve(args.model).placement(args.mode) if args.shots == "few" else None
@@ -64,7 +77,7 @@ def _placement(args: Any) -> str | None:
 def _ask(engine: Engine, item: Item, args: Any) -> dict[str, Any]:
     start = time.perf_counter()
     row: dict[str, Any] = {"id": item.id, "request": item.request, "model": args.model, "mode": args.mode,
-                           "shots": args.shots, "invalid_example": _placement(args)}
+                           "shots": args.shots, "invalid_example": _placement(args), "harness": HARNESS}
     try:
         s = engine.suggest(item.request, model=args.model, mode=args.mode, shots=args.shots, use_cache=False)
         row.update(raw=s.raw_text, commands=[c.command for c in s.commands], invalid=s.is_invalid,
@@ -101,7 +114,7 @@ def summarise(rows: list[dict[str, Any]], suite: str, args: Any) -> dict[str, An
     latencies = [r["latency_s"] for r in rows]
     costs = [r["cost_usd"] for r in rows if r.get("cost_usd") is not None]
     return {
-        "model": args.model, "suite": suite, "mode": args.mode, "shots": args.shots,
+        "model": args.model, "suite": suite, "mode": args.mode, "shots": args.shots, "harness": HARNESS,
         "invalid_example": _placement(args), "items": len(rows),
         "verifiable": len(scored), "unverifiable": len(rows) - len(scored),
         "accuracy": sum(r["verdict"] == "pass" for r in scored) / len(scored) if scored else None,
@@ -132,6 +145,10 @@ def run(args: Any) -> dict[str, Any]:
     placement = _placement(args)
     # rows from before the field was recorded were made with the example first
     earlier = {row.get("invalid_example", "first" if placement else None) for row in done.values()}
+    versions = {row.get("harness", 1) for row in done.values()}
+    if versions - {HARNESS}:
+        raise SystemExit(f"{out} holds answers from harness version {'/'.join(map(str, sorted(versions)))}; this is "
+                         f"version {HARNESS} (what the model is told changed). Give a new --out folder.")
     if earlier - {placement}:
         raise SystemExit(f"{out} holds answers made with the invalid example {'/'.join(sorted(map(str, earlier)))}; "
                          f"{args.model} now uses {placement}. Give a new --out folder.")
@@ -140,7 +157,7 @@ def run(args: Any) -> dict[str, Any]:
     for row in done.values():  # answers already given are kept; verdicts always come from the current scorer
         if row["id"] in by_id:
             _judge(by_id[row["id"]], row)
-    engine = Engine()
+    engine = Engine(context=sandbox_context() if args.suite == "nl2sh-alfa" else None)
     jobs = 1 if resolve(args.model).is_local else max(1, args.jobs)
     with open(results, "a") as sink, tqdm(total=len(items), initial=len(items) - len(todo),
                                          desc=f"{args.model} {args.suite} {args.mode}") as bar:

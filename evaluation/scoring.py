@@ -16,6 +16,24 @@ from pathlib import Path
 from . import sandbox
 from .suites import Item, eval_cache, icalfa_assets
 
+#: Commands whose result depends on the clock or on what the machine is doing right now. References computed
+#: once and cached cannot be compared with a candidate run on another day (``find -mtime -1`` over files the
+#: fixture builder made), or at another moment (``free``, ``ps``): such items are unverifiable here.
+_VOLATILE = re.compile(r"(^|[|;&(`\s]|\$\()(date|uptime|cal|ps|pstree|top|htop|free|vmstat|df|w|who|last|lastlog|"
+                       r"users|ping|iostat)(?=\s|$|[|;&)`])"
+                       r"|\s-(m|a|c)(time|min)\s|\s-newer\w*\s|/proc/")
+
+
+def volatile(item: Item) -> str | None:
+    """Why an item's references depend on the clock or the moment, or None (checked by script, not by hand)."""
+    for ref in item.references:
+        unquoted = re.sub(r"'[^']*'", "''", ref)  # not inside quoted awk/sed programs
+        match = _VOLATILE.search(f" {unquoted} ")
+        if match:
+            return f"a reference depends on the clock or the moment ({match.group(0).strip()})"
+    return None
+
+
 _ORDER_WORDS = re.compile(r"\b(sort|sorted|order|ordered|largest|smallest|biggest|top|first|last|newest|oldest|"
                           r"reverse|ascending|descending|most|least|rank|head|tail)\b", re.I)
 
@@ -63,6 +81,19 @@ class Behaviour:
 
 def _hash_manifest(m: dict) -> str:
     return hashlib.sha256(json.dumps(sorted(m.items()), default=str).encode()).hexdigest()
+
+
+def candidate_behaviour(fs: int, command: str, keep_order: bool) -> Behaviour:
+    """A candidate's behaviour, cached on disk like the references': the same command string always gets the
+    same verdict (a command that prints random or timed output would otherwise pass on one run and not the next)."""
+    key = hashlib.sha256(f"{_baseline(fs)}|{keep_order}|{command}".encode()).hexdigest()
+    cache = eval_cache() / "candidates-v1" / f"{key}.json"
+    if cache.is_file():
+        return Behaviour(**json.loads(cache.read_text()))
+    result = behaviour(fs, command, keep_order)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps(result.__dict__))
+    return result
 
 
 def behaviour(fs: int, command: str, keep_order: bool) -> Behaviour:
@@ -116,13 +147,16 @@ def same(candidate: Behaviour, ref: Behaviour) -> bool:
 
 def score(item: Item, candidate: str) -> tuple[str, str]:
     """('pass' | 'fail' | 'unverifiable', reason)."""
+    why = volatile(item)
+    if why:
+        return "unverifiable", why
     refs = [r for r in (reference(item, c) for c in item.references) if r is not None]
     if not refs:
         return "unverifiable", "no reference command behaves deterministically here"
     if not candidate.strip():
         return "fail", "no command"
     keep = bool(_ORDER_WORDS.search(item.request))
-    got = behaviour(item.fixture or 1, candidate, keep)
+    got = candidate_behaviour(item.fixture or 1, candidate, keep)
     if any(same(got, r) for r in refs):
         return "pass", "matches a reference"
     return "fail", got.reason or ("changed the file system differently" if got.changed_fs or refs[0].changed_fs
@@ -152,7 +186,7 @@ def _random_partners(items: list[Item]) -> dict[int, Item]:
 def self_check(items: list[Item], limit: int | None = None) -> dict[str, float]:
     """How often the scorer accepts each item's second reference (should be high) and another item's
     second reference (must stay at or below 1%)."""
-    pairs = [i for i in items if i.fixture]
+    pairs = [i for i in items if i.fixture and not volatile(i)]
     if limit:
         pairs = pairs[:limit]
     accepted = total = wrong = mismatched = 0

@@ -17,6 +17,9 @@ from ..schema import InvalidExample, Message, Mode, Shots, response_schema
 from .examples import COMMAND_EXAMPLES, EXPLAIN_EXAMPLE, fast_reply
 
 Task = Literal["command", "explain", "chat"]
+#: How a command reply is written: one JSON object (grammar-constrained for local models), or the command in a
+#: fenced code block (NL2SH-ALFA found plain code blocks better for small models; measured per model).
+Reply = Literal["json", "fenced"]
 
 #: The fixed [date · cwd] line of the example turns: constant, so the examples stay a reusable prefix.
 EXAMPLE_MOMENT = "[Monday 2026-01-05 09:30 UTC · cwd /home/dev/project]"
@@ -44,6 +47,17 @@ Reply with only one JSON object, no prose and no code fences:
 For a request that cannot be done: {"input": "<the request>", "error": 1, "explanation": "<why>"}
 Inside JSON strings write a backslash as \\\\ and a double quote as \\" (so find's terminator is \\\\;)."""
 
+_FENCED_FORMAT = """\
+Reply with the command in one fenced code block and nothing else:
+```bash
+<command>
+```
+One job is one command: join its steps with pipes or && on one line. If the request cannot be done with terminal
+commands, reply with one line instead: ERROR: <why>"""
+
+#: Where a fenced reply ends: the closing fence (so nothing after it is generated).
+FENCE_STOP = "\n```"
+
 _EXPLAIN_FORMAT = """\
 Explain the command the user gives: what it does as a whole (including anything it changes or deletes), then
 each argument. Reply with only one JSON object, no prose and no code fences:
@@ -68,6 +82,7 @@ class Prompt(BaseModel):
     #: The JSON schema the reply must follow; None for free text (chat).
     schema_: dict[str, Any] | None = Field(default=None, alias="schema")
     mode: Mode = "regular"
+    reply: Reply = "json"
     #: The context the prompt was built with (its clock time is left out of cache keys).
     context: Context | None = None
 
@@ -98,7 +113,8 @@ class PromptBuilder:
     def context(self) -> Context:
         return self._context or Context.current()
 
-    def system_text(self, task: Task, mode: Mode = "regular") -> str:
+    def system_text(self, task: Task, mode: Mode = "regular", reply: Reply = "json", *,
+                    formats: bool = True) -> str:
         head = (
             "You are DevGPT, an assistant that turns a developer's request into terminal commands.\n"
             if task == "command"
@@ -110,14 +126,16 @@ class PromptBuilder:
                        "- Each request starts with [current date and time · current working directory].\n"]
         if task == "command":
             parts.append(_RULES + "\n")
-            parts.append(_FAST_FORMAT if mode == "fast" else _REGULAR_FORMAT)
-        elif task == "explain":
+            if formats:  # a base model copies placeholders like <why>: it sees concrete examples instead
+                parts.append(_FENCED_FORMAT if reply == "fenced" else _FAST_FORMAT if mode == "fast" else _REGULAR_FORMAT)
+        elif task == "explain" and formats:
             parts.append(_EXPLAIN_FORMAT)
         return "\n".join(parts).strip()
 
     @staticmethod
     def _examples(task: Task, mode: Mode, invalid_example: InvalidExample = "first"
                   ) -> list[tuple[str, dict[str, Any]]]:
+        """The fixed examples, in the regular wire format (converted per reply format when rendered)."""
         if task == "explain":
             return [EXPLAIN_EXAMPLE]
         valid = [example for example in COMMAND_EXAMPLES if example[1].get("error", 0) != 1]
@@ -125,46 +143,62 @@ class PromptBuilder:
         if invalid_example == "none":
             invalid = []
         at = {"first": 0, "middle": (len(valid) + 1) // 2, "last": len(valid), "none": 0}[invalid_example]
-        examples = valid[:at] + invalid + valid[at:]
-        if mode == "fast":
-            return [(request, fast_reply(reply)) for request, reply in examples]
-        return examples
+        return valid[:at] + invalid + valid[at:]
 
     def command(self, request: str, *, mode: Mode = "regular", shots: Shots = "few", base_model: bool = False,
-                invalid_example: InvalidExample = "first") -> Prompt:
+                invalid_example: InvalidExample = "first", reply: Reply = "json",
+                retrieved: list[tuple[str, dict[str, Any]]] | None = None, docs: str = "") -> Prompt:
+        """``retrieved``: examples chosen for this request (after the fixed ones, so the fixed prefix stays
+        reusable); ``docs``: this machine's documentation for programs the request may need."""
+        reply = "json" if mode == "regular" else reply
         examples = self._examples("command", mode, invalid_example) if shots == "few" else []
-        return self._structured("command", request, mode=mode, examples=examples, base_model=base_model)
+        fixed = {r for r, _ in examples}
+        extra = [(r, a) for r, a in (retrieved or []) if r not in fixed]
+        return self._structured("command", request, mode=mode, examples=examples + extra, base_model=base_model,
+                                reply=reply, docs=docs)
 
     def explain(self, command: str, *, base_model: bool = False) -> Prompt:
         return self._structured("explain", command, mode="regular", examples=self._examples("explain", "regular"),
                                 base_model=base_model)
 
+    @staticmethod
+    def render_reply(reply: dict[str, Any], mode: Mode, form: Reply) -> str:
+        """An example's reply as the model should write it."""
+        if form == "fenced":
+            if reply.get("error") == 1:
+                return f"ERROR: {reply.get('explanation', '')}"
+            return "```bash\n" + " && ".join(fast_reply(reply)["commands"]) + "\n```"
+        return _dumps(fast_reply(reply) if mode == "fast" else reply)
+
     def _structured(self, task: Task, request: str, *, mode: Mode, examples: list[tuple[str, dict[str, Any]]],
-                    base_model: bool) -> Prompt:
-        schema = response_schema(mode)
+                    base_model: bool, reply: Reply = "json", docs: str = "") -> Prompt:
+        schema = response_schema(mode) if reply == "json" else None
+        stop = [FENCE_STOP] if reply == "fenced" else []
         context = self.context
         builder = PromptBuilder(context)  # one context for the whole prompt, even across a minute boundary
+        asked = f"{docs.strip()}\n\n{context.moment()}\n{request}" if docs.strip() else f"{context.moment()}\n{request}"
         if base_model:
-            return Prompt(task=task, text=builder._transcript(task, request, mode, examples),
-                          stop=["\nRequest:", "\n\n\n"], schema=schema, mode=mode, context=context)
-        messages = [Message(role="system", content=builder.system_text(task, mode))]
-        for example_request, reply in examples:
+            return Prompt(task=task, text=builder._transcript(task, request, mode, examples, reply, docs),
+                          stop=["\nRequest:", "\n\n\n", *stop], schema=schema, mode=mode, reply=reply,
+                          context=context)
+        messages = [Message(role="system", content=builder.system_text(task, mode, reply))]
+        for example_request, example_reply in examples:
             messages.append(Message(role="user", content=f"{EXAMPLE_MOMENT}\n{example_request}"))
-            messages.append(Message(role="assistant", content=_dumps(reply)))
-        messages.append(Message(role="user", content=f"{context.moment()}\n{request}"))
-        return Prompt(task=task, messages=messages, schema=schema, mode=mode, context=context)
+            messages.append(Message(role="assistant", content=self.render_reply(example_reply, mode, reply)))
+        messages.append(Message(role="user", content=asked))
+        return Prompt(task=task, messages=messages, schema=schema, mode=mode, reply=reply, stop=stop, context=context)
 
-    def _transcript(self, task: Task, request: str, mode: Mode,
-                    examples: list[tuple[str, dict[str, Any]]]) -> str:
-        """A base model continues text, so show it a log of a tool that already answers in JSON."""
-        header = (
-            "This is the log of DevGPT, a command-line tool. For each request it prints one line of JSON.\n"
-            + self.system_text(task, mode)
-            + "\n\n"
-        )
-        turns = [f"Request: {EXAMPLE_MOMENT} {q}\nResponse: {_dumps(a)}\n" for q, a in examples]
+    def _transcript(self, task: Task, request: str, mode: Mode, examples: list[tuple[str, dict[str, Any]]],
+                    reply: Reply = "json", docs: str = "") -> str:
+        """A base model continues text, so show it a log of a tool that already answers: concrete examples
+        only, never a format with placeholders (a base model copies ``<why>`` literally)."""
+        form = "its command in a fenced code block" if reply == "fenced" else "one line of JSON"
+        header = (f"This is the log of DevGPT, a command-line tool. For each request it prints {form}.\n"
+                  + self.system_text(task, mode, reply, formats=False) + "\n\n")
+        turns = [f"Request: {EXAMPLE_MOMENT} {q}\nResponse: {self.render_reply(a, mode, reply)}\n" for q, a in examples]
+        notes = f"{docs.strip()}\n" if docs.strip() else ""
         return (header + "\n".join(turns) + ("\n" if turns else "")
-                + f"Request: {self.context.moment()} {request}\nResponse:")
+                + f"{notes}Request: {self.context.moment()} {request}\nResponse:")
 
     def chat_system(self) -> Message:
         return Message(role="system", content=self.system_text("chat"))
@@ -175,10 +209,8 @@ class PromptBuilder:
 
     def repair(self, prompt: Prompt, raw_text: str, problem: str) -> Prompt:
         """One more turn showing the model its own reply and why it was rejected."""
-        note = (
-            f"Your reply could not be used: {problem}. Reply again with only the JSON object in the format "
-            "described, nothing else."
-        )
+        what = "the command in one fenced code block" if prompt.reply == "fenced" else "the JSON object"
+        note = f"Your reply could not be used: {problem}. Reply again with only {what} in the format described, nothing else."
         if prompt.is_completion:
             text = f"{prompt.text} {raw_text.strip()}\n# {note}\nResponse:"
             return prompt.model_copy(update={"text": text})

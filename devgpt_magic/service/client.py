@@ -168,7 +168,13 @@ class ServiceClient:
         info = self.files.read_info()
         if info and not pid_alive(int(info.get("pid", 0))):
             self.files.clear()  # a service that died without tidying up
-        env = dict(os.environ)
+        from ..models.providers import key_variables
+        from ..secrets import is_secret_name
+
+        # the service needs no credentials: it never sees the user's keys
+        env = {k: v for k, v in os.environ.items() if k not in key_variables() and not is_secret_name(k)}
+        package_root = str(Path(__file__).resolve().parents[2])  # importable from "/" even when not installed
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
         crash = self.last_crash()
         if crash and crash.get("native") and crash.get("repack") and env.get("DEVGPT_LLAMA_REPACK", "auto") == "auto":
             env["DEVGPT_LLAMA_REPACK"] = "off"  # the AMX failure mode: load the safe way from now on
@@ -178,10 +184,13 @@ class ServiceClient:
                 "--idle", f"{idle_seconds():g}", "--cache-dir", str(cache_root()),
                 "--max-models", str(int(os.environ.get("DEVGPT_SERVICE_MODELS", "2") or 2))]
         started = time.time()
+        with contextlib.suppress(OSError):
+            if self.files.log_file.stat().st_size > 1 << 20:  # keep the log small: the last start matters
+                self.files.log_file.unlink()
         log = os.open(self.files.log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         try:  # the launcher exits at once; what it and the service print goes to the log, not a pipe
             launcher = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log, timeout=30,
-                                      start_new_session=True)
+                                      start_new_session=True, cwd="/")
         finally:
             os.close(log)
         if launcher.returncode != 0:
