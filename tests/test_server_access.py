@@ -58,7 +58,8 @@ def jp_server_config(extra_models: Path):
 
 
 @pytest.fixture
-def settings(jp_serverapp):
+def settings(jp_serverapp, http_server_client):  # noqa: ARG001 - the client fixture makes the server listen
+    """The extension's state in the running server (engine, pool, conversations), for looking inside."""
     return jp_serverapp.web_app.settings
 
 

@@ -155,12 +155,17 @@ class _Base(APIHandler):
         self.finish(json.dumps({"error": message}))
 
     # --- model calls -------------------------------------------------------------------------------------
-    async def off_loop(self, fn: Callable[[], Any]) -> Any:
-        """Run ``fn`` in the panel's pool; 503 when the line is full, _ClientGone when the client left."""
+    def submit(self, fn: Callable[[], Any]) -> asyncio.Future[Any]:
+        """Queue ``fn`` in the panel's pool, watching this request's ``cancel``; 503 when the line is full."""
         try:
             self._call = self.calls.submit(fn, self.cancel)
         except ServerBusy as exc:
             raise refuse(503, str(exc)) from None
+        return self._call
+
+    async def off_loop(self, fn: Callable[[], Any]) -> Any:
+        """Run ``fn`` in the panel's pool; _ClientGone when the client left before it ended."""
+        self.submit(fn)
         try:
             return await self._call
         except (asyncio.CancelledError, CancelledError):
@@ -264,11 +269,8 @@ class ChatHandler(_Base):
             finally:
                 stream.close()  # stops the local model between two tokens; the session is not committed
 
-        try:
-            self._call = self.calls.submit(produce, self.cancel)
-        except ServerBusy as exc:
-            raise refuse(503, str(exc)) from None
-        self._call.add_done_callback(lambda _: queue.put_nowait(end))  # after every item (same thread, in order)
+        # the end mark comes after every item: they and the result are posted from the same thread, in order
+        self.submit(produce).add_done_callback(lambda _: queue.put_nowait(end))
         started = False
         while (item := await queue.get()) is not end:
             if self.cancel.is_set():
