@@ -321,3 +321,37 @@ def test_snapshots_keep_two_prompt_families_warm_across_restarts(smollm2_path, t
     ask(reloaded, "print my user", "regular")
     assert reloaded.models[(str(smollm2_path), 4096)].llm.snapshots.restored == 1  # warm from its first request
     reloaded.close()
+
+
+def test_cancel_stops_a_request_still_evaluating_its_prompt(own_service):
+    """A browser tab closed during prompt evaluation (no token generated yet) still ends the request."""
+    import threading
+
+    from devgpt_magic.errors import CancelledError
+
+    engine = Engine()
+    engine.suggest("print the date", mode="fast", use_cache=False)  # the service is up, the model loaded
+    cancel = threading.Event()
+    outcome: list[BaseException] = []
+
+    def ask() -> None:
+        try:
+            engine.suggest("show the disk usage of every folder here " * 40, mode="regular", use_cache=False,
+                           cancel=cancel)
+        except BaseException as exc:  # noqa: BLE001 - recorded for the assertion
+            outcome.append(exc)
+
+    worker = threading.Thread(target=ask)
+    worker.start()
+    deadline = time.time() + 60
+    while time.time() < deadline and not own_service.status()["generating"]:
+        time.sleep(0.02)
+    cancel.set()
+    worker.join(120)
+    assert outcome and isinstance(outcome[0], CancelledError)
+    while time.time() < deadline and own_service.status()["generating"]:
+        time.sleep(0.05)
+    assert own_service.status()["generating"] == 0
+    # the aborted evaluation left the model usable
+    again = engine.suggest("show the disk usage of every folder here", mode="regular", use_cache=False)
+    assert again.commands or again.is_invalid

@@ -102,6 +102,8 @@ class Provider(ABC):
     defaults: ClassVar[dict[str, int]] = {"context_window": 8192, "max_output": 1024}
     #: short prefixes this class serves at a fixed URL (``ollama:llama3.2``)
     servers: ClassVar[dict[str, str]] = {}
+    #: ``generate`` takes ``cancel`` and stops even before the first piece (prompt evaluation, a queue)
+    cancellable: ClassVar[bool] = False
 
     def __init__(self, spec: "ModelSpec") -> None:
         self.spec = spec
@@ -160,7 +162,8 @@ class Provider(ABC):
         start = time.perf_counter()
         pieces: list[str] = []
         finish = Finish()
-        generator = self.generate(prompt, max_tokens=max_tokens, temperature=temperature, stream=stream)
+        extra = {"cancel": cancel} if self.cancellable and cancel is not None else {}
+        generator = self.generate(prompt, max_tokens=max_tokens, temperature=temperature, stream=stream, **extra)
         try:
             for item in generator:
                 if cancel is not None and cancel.is_set():

@@ -10,6 +10,7 @@ instead (once per process, a lock per model), with the same loader and prefix sn
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,7 @@ class LocalProvider(Provider):
     name = "local"
     vendor = "llama.cpp"
     sdk = "llama_cpp"
+    cancellable = True
     defaults = {"context_window": 8192, "max_output": 1024}
 
     def _body(self, prompt: Prompt, max_tokens: int, temperature: float) -> dict[str, Any]:
@@ -55,15 +57,15 @@ class LocalProvider(Provider):
             body["grammar"] = grammar_text(prompt.mode)
         return body
 
-    def generate(self, prompt: Prompt, *, max_tokens: int, temperature: float,
-                 stream: bool) -> Iterator[str | Finish]:
+    def generate(self, prompt: Prompt, *, max_tokens: int, temperature: float, stream: bool,
+                 cancel: threading.Event | None = None) -> Iterator[str | Finish]:
         # always streamed underneath, whatever the caller wants: that is what lets Ctrl-C stop a generation
         body = self._body(prompt, max_tokens, temperature)
         path = "/v1/completions" if prompt.is_completion else "/v1/chat/completions"
         if backend() == "service":
             from ..service.client import ServiceClient
 
-            chunks = ServiceClient().stream(path, body)
+            chunks = ServiceClient().stream(path, body, cancel=cancel)
         else:
             from ..service.inprocess import chunks as inprocess_chunks
 

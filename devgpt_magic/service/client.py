@@ -21,12 +21,13 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import ProviderError, RequestError
+from ..errors import CancelledError, ProviderError, RequestError
 from .runtime import RuntimeFiles, pid_alive
 
 START_TIMEOUT_S = 60.0
@@ -215,12 +216,18 @@ class ServiceClient:
         return lines[-1].strip()[:200] if lines else "no log"
 
     # --- generation --------------------------------------------------------------------------------------
-    def stream(self, path: str, body: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        """The service's stream chunks for one request. Closing the iterator (Ctrl-C) cancels the generation."""
+    def stream(self, path: str, body: dict[str, Any],
+               cancel: threading.Event | None = None) -> Iterator[dict[str, Any]]:
+        """The service's stream chunks for one request. Closing the iterator (Ctrl-C) or setting ``cancel``
+        (a browser that went away) closes the connection, and the service stops generating: even while the
+        prompt is still being evaluated or the request waits for the model."""
         self.ensure()
         started = time.time()
         token = self.files.token() or ""
         conn = _UnixConnection(self.files.socket, self.read_timeout)
+        finished = threading.Event()
+        if cancel is not None:
+            threading.Thread(target=_hang_up_when, args=(cancel, finished, conn), daemon=True).start()
         try:
             try:
                 conn.request("POST", path, body=json.dumps({**body, "stream": True}).encode(),
@@ -234,8 +241,11 @@ class ServiceClient:
                         self._refuse(int(error.get("code") or 500), json.dumps({"error": error}).encode())
                     yield chunk
             except _GONE as exc:
+                if cancel is not None and cancel.is_set():
+                    raise CancelledError("The request was cancelled before the reply was complete.") from None
                 raise self._died(started, exc) from None
         finally:
+            finished.set()
             conn.close()  # the service sees the disconnect and stops generating
 
     @staticmethod
@@ -273,6 +283,15 @@ class ServiceClient:
         return ServiceDied(f"The local model service died while answering: killed by {how}{why}; nothing was "
                            f"changed. The next request starts a fresh one.{safe} Log: {self.files.log_file}",
                            retryable=True)
+
+
+def _hang_up_when(cancel: threading.Event, finished: threading.Event, conn: http.client.HTTPConnection) -> None:
+    while not finished.is_set():
+        if cancel.wait(0.2):
+            with contextlib.suppress(OSError):
+                if conn.sock is not None:
+                    conn.sock.shutdown(socket.SHUT_RDWR)
+            return
 
 
 def _events(response: http.client.HTTPResponse) -> Iterator[dict[str, Any]]:

@@ -137,6 +137,7 @@ class ModelHost:
                              repack="on" if self.repack else "off")
         except (ValueError, RuntimeError) as exc:
             raise RequestProblem(f"llama.cpp could not load {path.name} ({exc}): is it a valid GGUF file?") from None
+        _abort_when_cancelled(llm)
         llm.snapshots = PrefixSnapshots() if self.snapshots else None
         folder = state_folder(self.cache_root, path, n_ctx, self.repack) if self.cache_root else None
         if folder is not None and llm.snapshots is not None:
@@ -221,6 +222,10 @@ class ModelHost:
                         break
             except RequestProblem:
                 raise
+            except RuntimeError:
+                if not cancel.is_set():
+                    raise  # llama.cpp failed by itself
+                # llama_decode was aborted because the client left: nothing to report to anyone
             except ValueError as exc:  # llama-cpp-python reports context overflow as ValueError
                 raise (TooLong if "context" in str(exc) else RequestProblem)(str(exc)) from None
             finally:
@@ -240,6 +245,20 @@ class ModelHost:
 
     def describe(self) -> list[dict[str, Any]]:
         return [m.describe() for m in self.models.values()]
+
+
+def _abort_when_cancelled(llm: Any) -> None:
+    """llama.cpp asks this between compute steps of ``llama_decode``: a cancelled request stops even while
+    its prompt is being evaluated (seconds for a long prompt), not only between two generated tokens."""
+    import llama_cpp.llama_cpp as capi
+
+    def should_abort(_data: Any) -> bool:
+        cancel = llm.cancel
+        return cancel is not None and cancel.is_set()
+
+    callback = capi.ggml_abort_callback(should_abort)
+    capi.llama_set_abort_callback(llm.ctx, callback, None)
+    llm.abort_callback = callback  # ctypes must keep the function alive as long as the context
 
 
 def _grammar(text: str) -> Any:
