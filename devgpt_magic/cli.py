@@ -29,7 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="devgpt", description="Shell commands from plain English, explained "
                                      "and checked for danger; and a chat for developers.")
     parser.add_argument("--version", action="version", version=f"devgpt-magic {__version__}")
-    sub = parser.add_subparsers(dest="action", required=True, metavar="{cmd,explain,chat,models,service,doctor,cache}")
+    sub = parser.add_subparsers(dest="action", required=True,
+                                metavar="{cmd,explain,chat,models,service,doctor,cache,preview,run,undo}")
 
     cmd = sub.add_parser("cmd", help="suggest shell commands for a request")
     _common(cmd)
@@ -43,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("--yes", "-y", action="store_true", help="with --run: run safe and caution commands without "
                                                               "the y/N question (dangerous ones still need 'yes' "
                                                               "typed on the terminal)")
+    cmd.add_argument("--preview", action="store_true", help="show what each command would change, from a sandbox "
+                                                            "run (with --run: run with undo)")
     cmd.add_argument("request", nargs="+", help="what you want to do, in plain English")
 
     explain = sub.add_parser("explain", help="explain an existing command and each argument")
@@ -74,6 +77,19 @@ def build_parser() -> argparse.ArgumentParser:
     cache = sub.add_parser("cache", help="manage the response cache")
     cache.add_argument("cache_action", choices=["info", "clear"], nargs="?", default="info",
                        help="info: entries, size and limit (DEVGPT_CACHE_MAX_MB); clear: delete every cached reply")
+
+    preview = sub.add_parser("preview", help="show what a command would change, from a sandboxed run (your files "
+                                             "are not touched)")
+    preview.add_argument("--timeout", type=float, help="seconds the preview may run (default "
+                                                       "$DEVGPT_PREVIEW_TIMEOUT, else 10)")
+    preview.add_argument("--json", action="store_true")
+    preview.add_argument("command", nargs="+", help="the command (quote it)")
+    run = sub.add_parser("run", help="preview a command, ask on the terminal, then run it with undo")
+    run.add_argument("--timeout", type=float, help="seconds the preview may run")
+    run.add_argument("command", nargs="+", help="the command (quote it)")
+    undo = sub.add_parser("undo", help="undo a run made with devgpt run (the latest by default)")
+    undo.add_argument("run_id", nargs="?", help="the run to undo (devgpt undo --list shows them)")
+    undo.add_argument("--list", action="store_true", help="list the runs in the undo store")
     return parser
 
 
@@ -95,8 +111,9 @@ class _Refused(Exception):
     """A one-line reason why the commands cannot be run here."""
 
 
-def _run(steps, assume_yes: bool) -> int:  # noqa: ANN001 - CommandSteps
-    """Confirm on the terminal, then run each command verbatim in order, stopping at the first failure."""
+def _run(steps, assume_yes: bool, runner=None) -> int:  # noqa: ANN001 - CommandSteps
+    """Confirm on the terminal, then run each command verbatim in order, stopping at the first failure.
+    ``runner`` (``cmd --preview --run``) runs one step instead of plain ``run_command`` (with undo)."""
     from .confirm import NoTerminalError, ask_terminal, confirm_steps, danger_reasons, has_terminal, is_dangerous
     from .execution import run_command
 
@@ -116,7 +133,7 @@ def _run(steps, assume_yes: bool) -> int:  # noqa: ANN001 - CommandSteps
         return 0
     for step in steps:
         print(f"$ {visible(step.command)}", flush=True)
-        outcome = run_command(step.command, foreground=True)
+        outcome = runner(step) if runner else run_command(step.command, foreground=True)
         if outcome.interrupted:
             return 130
         if not outcome.ok:
@@ -232,6 +249,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             cache = ResponseCache()
             print(f"Removed {cache.clear()} cached replies." if args.cache_action == "clear" else cache.info())
             return 0
+        if args.action in ("preview", "run", "undo"):
+            from . import preview_front
+
+            return getattr(preview_front, f"cli_{args.action}")(args)
         from .engine import Engine
 
         engine = Engine(base_url=args.base_url)
@@ -240,6 +261,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.action == "cmd":
             if args.yes and not args.run:
                 raise _Refused("--yes only goes with --run: devgpt cmd --run --yes ...")
+            if args.preview and args.json:
+                raise _Refused("--preview prints text; leave out --json (devgpt preview --json CMD gives one as JSON).")
             if args.run and not args.yes:
                 from .confirm import has_terminal
 
@@ -250,6 +273,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                                         mode="fast" if args.fast else "regular",
                                         shots="zero" if args.zero_shot else "few", use_cache=not args.no_cache)
             _print_suggestion(suggestion, args.json, spec.is_local)
+            if args.preview and suggestion.commands:
+                from .confirm import ask_terminal
+                from .preview_front import preview_steps, undo_runner
+
+                steps, previews = preview_steps(suggestion.commands)
+                if args.run:
+                    return _run(steps, args.yes, undo_runner(previews, ask_terminal, foreground=True))
+                return 0
             if args.run and suggestion.commands:
                 return _run(suggestion.commands, args.yes)
             return 0

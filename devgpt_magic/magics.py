@@ -20,7 +20,8 @@ from traitlets import Bool, Enum, Float, Int, Unicode
 
 from .errors import DevGPTError
 
-ACTIONS = ("cmd", "explain", "chat", "history", "reset", "models", "usage", "service", "doctor", "cache", "help")
+ACTIONS = ("cmd", "explain", "chat", "history", "reset", "models", "usage", "service", "doctor", "cache", "help",
+           "preview", "run", "undo")
 
 #: action -> its options (each option's first spelling), filled by ``_option`` as the options are declared.
 _ACTION_OPTIONS: dict[str, list[str]] = {action: [] for action in ACTIONS}
@@ -127,7 +128,9 @@ class DevGPTMagics(Magics):
     @argument("action", choices=ACTIONS, help="cmd: suggest commands; explain: explain a command; chat: one "
               "chat message; history: show (or --save/--load) the chat; reset: clear the chat; models [pull NAME]: "
               "list models, or download a local one; doctor: what works here; usage: tokens and cost so far; service [status|stop]: the local model service; "
-              "cache [info|clear]: size of the response cache, or empty it; help: this text")
+              "cache [info|clear]: size of the response cache, or empty it; help: this text; preview CMD: what a "
+              "command would change, from a sandboxed run; run CMD: preview, confirm, run with undo; "
+              "undo [RUN_ID]: undo a run")
     @_option("--model", "-m", actions=("cmd", "explain", "chat"), metavar="MODEL",
              help="cmd, explain, chat: model for this call (default: DevGPTMagics.model, $DEVGPT_MODEL, local)")
     @_option("--fast", actions=("cmd",), action="store_true", help="cmd: commands only, no explanations")
@@ -145,6 +148,9 @@ class DevGPTMagics(Magics):
     @_option("--force", actions=("history",), action="store_true", help="history --save: replace FILE if it exists")
     @_option("--base-url", actions=("cmd", "explain", "chat"), metavar="URL",
              help="cmd, explain, chat: OpenAI-compatible server URL for openai: models")
+    @_option("--timeout", actions=("preview", "run"), metavar="SECONDS", type=float,
+             help="preview, run: seconds the sandboxed preview may run (default $DEVGPT_PREVIEW_TIMEOUT, else 10)")
+    @_option("--list", actions=("undo",), action="store_true", help="undo: list the runs that can be undone")
     @argument("request", nargs="*", help="the request, command or message (the rest of the line, verbatim)")
     @line_cell_magic
     def devgpt(self, line: str, cell: str | None = None) -> Any:
@@ -307,6 +313,21 @@ class DevGPTMagics(Magics):
 
     def _do_help(self, args: Any, text: str) -> None:
         print(self.devgpt.__doc__)
+
+    def _do_preview(self, args: Any, text: str) -> Any:
+        from .preview_front import magic_preview
+
+        return magic_preview(self, args, text)
+
+    def _do_run(self, args: Any, text: str) -> Any:
+        from .preview_front import magic_run
+
+        return magic_run(self, args, text)
+
+    def _do_undo(self, args: Any, text: str) -> None:
+        from .preview_front import magic_undo
+
+        magic_undo(self, args, text)
 
     # --- helpers ---------------------------------------------------------------------------------------
     def _apply_base_url(self, args: Any) -> None:
