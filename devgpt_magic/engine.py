@@ -20,7 +20,7 @@ from .models.providers import provider_for
 from .models.pull import human_size
 from .models.registry import DEFAULT_LOCAL, ModelSpec, all_models, recommended_local, resolve
 from .prompts import Prompt, PromptBuilder
-from .schema import CommandStep, Completion, InvalidExample, Mode, ModelRow, Shots, Suggestion, Usage
+from .schema import CommandStep, Completion, InvalidExample, Mode, ModelRow, Shots, Suggestion, Techniques, Usage
 from .tokens import estimate_tokens
 from .usage_ledger import UsageLedger
 
@@ -126,17 +126,59 @@ class Engine:
     # --- commands ----------------------------------------------------------------------------------------
     def suggest(self, request: str, *, model: str | None = None, mode: Mode = "regular", shots: Shots = "few",
                 temperature: float = 0.0, use_cache: bool = True,
-                invalid_example: InvalidExample | None = None, cancel: threading.Event | None = None) -> Suggestion:
+                invalid_example: InvalidExample | None = None, cancel: threading.Event | None = None,
+                techniques: Techniques | None = None) -> Suggestion:
         """Shell commands for a plain-English request, explained and risk-assessed.
 
-        ``invalid_example`` overrides the model's registry setting, for prompt tuning.
+        ``invalid_example`` and ``techniques`` override the model's registry settings (tuning, ablations).
         """
+        from . import grounding
+
         request = self._check_request(request, "request", "'find log files over 100MB'")
         spec, provider = self._ready(model)
+        how = techniques or spec.techniques
         prompt = self.builder.command(request, mode=mode, shots=shots, base_model=spec.kind == "base",
-                                      invalid_example=invalid_example or spec.placement(mode))
+                                      invalid_example=invalid_example or spec.placement(mode), reply=how.reply,
+                                      retrieved=grounding.similar_examples(request, how.examples if shots == "few" else 0),
+                                      docs=grounding.docs_excerpt(request, how.docs_tokens))
         suggestion = self._structured(spec, provider, prompt, request, mode, temperature, use_cache, cancel)
+        if how.checks and not suggestion.is_invalid:
+            suggestion = self._revised(spec, provider, prompt, suggestion, temperature, use_cache, cancel)
+        if mode == "regular":
+            suggestion = self._with_argument_notes(suggestion)
         return suggestion.model_copy(update={"notice": self.notice(model, spec)})
+
+    def _revised(self, spec: ModelSpec, provider: Provider, prompt: Prompt, suggestion: Suggestion,
+                 temperature: float, use_cache: bool, cancel: threading.Event | None) -> Suggestion:
+        """Check the commands against this machine's help texts; when something is missing or unknown, ask
+        once more with the findings and the programs' documentation. The revision is kept only if it has fewer
+        findings (a tiny model's second try is not always better)."""
+        from . import grounding
+
+        problems = grounding.findings([c.command for c in suggestion.commands])
+        if not problems:
+            return suggestion
+        help_text = grounding.docs_excerpt(suggestion.request + " " + " ".join(c.command for c in suggestion.commands),
+                                           160)
+        retry = self.builder.revise(prompt, suggestion.raw_text, problems, help_text)
+        try:
+            second = self._structured(spec, provider, retry, suggestion.request, suggestion.mode, temperature,
+                                      use_cache, cancel)
+        except ParseError:
+            return suggestion
+        if second.is_invalid or len(grounding.findings([c.command for c in second.commands])) >= len(problems):
+            return suggestion.model_copy(update={"usage": (suggestion.usage + second.usage) if suggestion.usage
+                                                  and second.usage else suggestion.usage})
+        usage = suggestion.usage + second.usage if suggestion.usage and second.usage else second.usage
+        return second.model_copy(update={"usage": usage, "repaired": True})
+
+    @staticmethod
+    def _with_argument_notes(suggestion: Suggestion) -> Suggestion:
+        """Explanation-table arguments that this machine's help does not know get a note on the card."""
+        from . import grounding
+
+        steps = [step.model_copy(update={"argument_notes": grounding.argument_notes(step)}) for step in suggestion.commands]
+        return suggestion.model_copy(update={"commands": steps})
 
     def explain(self, command: str, *, model: str | None = None, temperature: float = 0.0,
                 use_cache: bool = True, cancel: threading.Event | None = None) -> Suggestion:
@@ -151,7 +193,7 @@ class Engine:
         else:  # the model would not explain it: the user's own command is still assessed and shown
             first = CommandStep(command=command)
         suggestion = suggestion.model_copy(update={"commands": [first], "notice": self.notice(model, spec)})
-        return self._assess(suggestion, self.builder.context.cwd)
+        return self._with_argument_notes(self._assess(suggestion, self.builder.context.cwd))
 
     def _complete(self, spec: ModelSpec, provider: Provider, prompt: Prompt, max_tokens: int, temperature: float,
                   use_cache: bool, cancel: threading.Event | None = None) -> Completion:

@@ -17,6 +17,23 @@ Shots = Literal["few", "zero"]
 #: or "none" to leave it out (the rules still describe the invalid reply).
 InvalidExample = Literal["first", "middle", "last", "none"]
 Role = Literal["system", "user", "assistant"]
+#: How a fast-mode command reply is written (see prompts.builder): JSON, or a fenced code block.
+Reply = Literal["json", "fenced"]
+
+
+class Techniques(BaseModel):
+    """What the engine adds around a command request, per model (measured: README, "Accuracy")."""
+
+    #: fast mode: JSON (grammar-constrained locally) or a fenced code block
+    reply: Reply = "json"
+    #: examples from the project's own library most similar to the request, after the fixed ones
+    examples: int = 0
+    #: token budget of this machine's documentation for the programs the request likely needs (0: none)
+    docs_tokens: int = 0
+    #: check each command against the programs' --help on this machine; one retry with the findings
+    checks: bool = False
+    #: candidates sampled and grouped by what they do in a sandbox (1: just the greedy answer)
+    candidates: int = 1
 
 
 class Message(BaseModel):
@@ -80,6 +97,8 @@ class CommandStep(BaseModel):
     explanations: list[str] = Field(default_factory=list)
     arguments: dict[str, str] = Field(default_factory=dict)
     risk: RiskLevel | None = None
+    #: argument -> what this machine's documentation says about it ("not in `tar --help` on this machine")
+    argument_notes: dict[str, str] = Field(default_factory=dict)
 
 
 class ModelRow(BaseModel):

@@ -21,6 +21,13 @@ def main() -> None:
     run.add_argument("--jobs", type=int, default=4, help="parallel requests (cloud models only)")
     run.add_argument("--out", required=True, help="folder for results.jsonl and summary.json (resumable)")
     run.add_argument("--developergpt-dir", help="folder with DeveloperGPT's request files (not copied)")
+    run.add_argument("--reply", choices=["json", "fenced"], help="fast-mode reply format (default: the model's)")
+    run.add_argument("--examples", type=int, help="library examples retrieved per request (default: the model's)")
+    run.add_argument("--docs-tokens", dest="docs_tokens", type=int,
+                     help="budget of this machine's documentation in the prompt (default: the model's)")
+    run.add_argument("--checks", type=lambda v: v.lower() in ("1", "on", "yes", "true"),
+                     help="on/off: check commands against --help and retry once (default: the model's)")
+    run.add_argument("--candidates", type=int, help="candidates grouped by behaviour (default: the model's)")
     tune = sub.add_parser("tune", help="where the invalid-request example works best for a model (own requests)")
     tune.add_argument("--model", default="local")
     tune.add_argument("--mode", choices=["regular", "fast"], default="fast")

@@ -19,6 +19,7 @@ from devgpt_magic.context import Context
 from devgpt_magic.engine import Engine
 from devgpt_magic.errors import DevGPTError
 from devgpt_magic.models.registry import resolve
+from devgpt_magic.schema import Techniques
 
 from .suites import Item, load
 
@@ -74,12 +75,21 @@ def _placement(args: Any) -> str | None:
     return resolve(args.model).placement(args.mode) if args.shots == "few" else None
 
 
+def techniques(args: Any) -> Techniques:
+    """The model's registry techniques, with any given on the command line in their place (ablations)."""
+    base = resolve(args.model).techniques
+    given = {name: getattr(args, name) for name in Techniques.model_fields if getattr(args, name, None) is not None}
+    return base.model_copy(update=given)
+
+
 def _ask(engine: Engine, item: Item, args: Any) -> dict[str, Any]:
     start = time.perf_counter()
     row: dict[str, Any] = {"id": item.id, "request": item.request, "model": args.model, "mode": args.mode,
-                           "shots": args.shots, "invalid_example": _placement(args), "harness": HARNESS}
+                           "shots": args.shots, "invalid_example": _placement(args), "harness": HARNESS,
+                           "techniques": techniques(args).model_dump()}
     try:
-        s = engine.suggest(item.request, model=args.model, mode=args.mode, shots=args.shots, use_cache=False)
+        s = engine.suggest(item.request, model=args.model, mode=args.mode, shots=args.shots, use_cache=False,
+                           techniques=techniques(args))
         row.update(raw=s.raw_text, commands=[c.command for c in s.commands], invalid=s.is_invalid,
                    invalid_reason=s.invalid_reason, valid=True, repaired=s.repaired,
                    prompt_tokens=s.usage.prompt_tokens, completion_tokens=s.usage.completion_tokens,
@@ -115,6 +125,7 @@ def summarise(rows: list[dict[str, Any]], suite: str, args: Any) -> dict[str, An
     costs = [r["cost_usd"] for r in rows if r.get("cost_usd") is not None]
     return {
         "model": args.model, "suite": suite, "mode": args.mode, "shots": args.shots, "harness": HARNESS,
+        "techniques": techniques(args).model_dump(),
         "invalid_example": _placement(args), "items": len(rows),
         "verifiable": len(scored), "unverifiable": len(rows) - len(scored),
         "accuracy": sum(r["verdict"] == "pass" for r in scored) / len(scored) if scored else None,
@@ -149,6 +160,11 @@ def run(args: Any) -> dict[str, Any]:
     if versions - {HARNESS}:
         raise SystemExit(f"{out} holds answers from harness version {'/'.join(map(str, sorted(versions)))}; this is "
                          f"version {HARNESS} (what the model is told changed). Give a new --out folder.")
+    used = {json.dumps(row.get("techniques", Techniques().model_dump()), sort_keys=True) for row in done.values()}
+    wanted = json.dumps(techniques(args).model_dump(), sort_keys=True)
+    if used - {wanted}:
+        raise SystemExit(f"{out} holds answers made with other techniques ({', '.join(sorted(used))}); this run "
+                         f"uses {wanted}. Give a new --out folder.")
     if earlier - {placement}:
         raise SystemExit(f"{out} holds answers made with the invalid example {'/'.join(sorted(map(str, earlier)))}; "
                          f"{args.model} now uses {placement}. Give a new --out folder.")

@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 
 from ..errors import UnknownModelError
-from ..schema import InvalidExample, Mode
+from ..schema import InvalidExample, Mode, Techniques
 from .catalog import CATALOG
 from .providers import provider_class, provider_classes, servers
 
@@ -49,6 +49,8 @@ class ModelSpec(BaseModel):
     sha256: str | None = None
     #: measured NL2SH-ALFA accuracy (local presets): picks the default among the models on disk
     accuracy: float | None = None
+    #: what the engine adds around a command request for this model (measured per model)
+    techniques: Techniques = Field(default_factory=Techniques)
 
     @field_validator("provider")
     @classmethod

@@ -13,13 +13,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from ..context import Context
-from ..schema import InvalidExample, Message, Mode, Shots, response_schema
+from ..schema import InvalidExample, Message, Mode, Reply, Shots, response_schema
 from .examples import COMMAND_EXAMPLES, EXPLAIN_EXAMPLE, fast_reply
 
 Task = Literal["command", "explain", "chat"]
-#: How a command reply is written: one JSON object (grammar-constrained for local models), or the command in a
-#: fenced code block (NL2SH-ALFA found plain code blocks better for small models; measured per model).
-Reply = Literal["json", "fenced"]
 
 #: The fixed [date · cwd] line of the example turns: constant, so the examples stay a reusable prefix.
 EXAMPLE_MOMENT = "[Monday 2026-01-05 09:30 UTC · cwd /home/dev/project]"
@@ -206,6 +203,17 @@ class PromptBuilder:
     def chat_turn(self, message: str) -> str:
         """The newest chat message as sent: the moment first; the history keeps the bare message."""
         return f"{self.context.moment()}\n{message}"
+
+    def revise(self, prompt: Prompt, raw_text: str, problems: list[str], help_text: str) -> Prompt:
+        """One more turn: the model's reply, what this machine's help texts say is wrong with it, and the help."""
+        what = "the command in one fenced code block" if prompt.reply == "fenced" else "the JSON object"
+        listing = "\n".join(f"- {p}" for p in problems[:6])
+        note = (f"Checked on this machine:\n{listing}\n{help_text}\nFix the command and reply again with only {what} "
+                f"in the format described.")
+        if prompt.is_completion:
+            return prompt.model_copy(update={"text": f"{prompt.text} {raw_text.strip()}\n# {note}\nResponse:"})
+        messages = [*prompt.messages, Message(role="assistant", content=raw_text), Message(role="user", content=note)]
+        return prompt.model_copy(update={"messages": messages})
 
     def repair(self, prompt: Prompt, raw_text: str, problem: str) -> Prompt:
         """One more turn showing the model its own reply and why it was rejected."""
