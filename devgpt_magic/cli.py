@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("--fast", action="store_true", help="commands only, no explanations (quicker)")
     cmd.add_argument("--zero-shot", action="store_true", help="no examples in the prompt")
     cmd.add_argument("--json", action="store_true", help="print the suggestion as JSON")
+    cmd.add_argument("--alternatives", type=int, metavar="N", default=0,
+                     help="also sample N more answers (local models), group all by what they do in a sandbox "
+                          "over this folder, and show the runners-up as other ways")
     cmd.add_argument("--no-cache", action="store_true", help="ask the model even if this exact request was "
                                                              "answered before")
     cmd.add_argument("--run", action="store_true", help="offer to run the commands (asks on the terminal; "
@@ -269,9 +272,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if not has_terminal():  # before the model is asked: no answer can be confirmed here
                     raise _Refused(NO_TERMINAL)
             spec = engine.resolve(args.model)
+            how = spec.techniques
+            if args.alternatives > 0:
+                how = how.model_copy(update={"candidates": max(how.candidates, args.alternatives + 1)})
             suggestion = engine.suggest(" ".join(args.request), model=args.model,
                                         mode="fast" if args.fast else "regular",
-                                        shots="zero" if args.zero_shot else "few", use_cache=not args.no_cache)
+                                        shots="zero" if args.zero_shot else "few", use_cache=not args.no_cache,
+                                        techniques=how)
             _print_suggestion(suggestion, args.json, spec.is_local)
             if args.preview and suggestion.commands:
                 from .confirm import ask_terminal

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Iterator
 
 from .cache import ResponseCache
+from .candidates import Behaviour
 from .chat import ChatReply, ChatSession
 from .context import Context
 from .errors import MissingKeyError, ParseError, RequestError
@@ -25,6 +26,8 @@ from .tokens import estimate_tokens
 from .usage_ledger import UsageLedger
 
 MAX_REQUEST_CHARS = 20_000
+#: sampling temperature of the extra candidates (the first answer is always the greedy one)
+SAMPLING_TEMPERATURE = 0.8
 CHAT_REPLY_TOKENS = 1024
 
 
@@ -127,10 +130,11 @@ class Engine:
     def suggest(self, request: str, *, model: str | None = None, mode: Mode = "regular", shots: Shots = "few",
                 temperature: float = 0.0, use_cache: bool = True,
                 invalid_example: InvalidExample | None = None, cancel: threading.Event | None = None,
-                techniques: Techniques | None = None) -> Suggestion:
+                techniques: Techniques | None = None, behaviour: Behaviour | None = None) -> Suggestion:
         """Shell commands for a plain-English request, explained and risk-assessed.
 
-        ``invalid_example`` and ``techniques`` override the model's registry settings (tuning, ablations).
+        ``invalid_example`` and ``techniques`` override the model's registry settings (tuning, ablations);
+        ``behaviour`` runs a candidate somewhere safe (default: a sandbox over the working folder).
         """
         from . import grounding
 
@@ -142,11 +146,33 @@ class Engine:
                                       retrieved=grounding.similar_examples(request, how.examples if shots == "few" else 0),
                                       docs=grounding.docs_excerpt(request, how.docs_tokens))
         suggestion = self._structured(spec, provider, prompt, request, mode, temperature, use_cache, cancel)
+        if how.candidates > 1:
+            suggestion = self._voted(spec, provider, prompt, suggestion, how.candidates, cancel, behaviour)
         if how.checks and not suggestion.is_invalid:
             suggestion = self._revised(spec, provider, prompt, suggestion, temperature, use_cache, cancel)
         if mode == "regular":
             suggestion = self._with_argument_notes(suggestion)
         return suggestion.model_copy(update={"notice": self.notice(model, spec)})
+
+    def _voted(self, spec: ModelSpec, provider: Provider, prompt: Prompt, greedy: Suggestion, count: int,
+               cancel: threading.Event | None, behaviour: Behaviour | None) -> Suggestion:
+        """``count - 1`` sampled answers beside the greedy one, grouped by what they do (see candidates)."""
+        from .candidates import choose, sandbox_behaviour
+
+        found = [greedy]
+        usage = greedy.usage
+        for _ in range(count - 1):
+            try:
+                sampled = self._structured(spec, provider, prompt, greedy.request, greedy.mode, SAMPLING_TEMPERATURE,
+                                           False, cancel)
+            except ParseError:
+                continue
+            found.append(sampled)
+            usage = usage + sampled.usage if usage and sampled.usage else usage
+        best, others = choose(found, behaviour or sandbox_behaviour(self.builder.context.cwd))
+        alternatives = [CommandStep(command="\n".join(c.command for c in o.commands), risk=o.commands[0].risk)
+                        for o in others if o.commands]
+        return best.model_copy(update={"usage": usage, "alternatives": alternatives})
 
     def _revised(self, spec: ModelSpec, provider: Provider, prompt: Prompt, suggestion: Suggestion,
                  temperature: float, use_cache: bool, cancel: threading.Event | None) -> Suggestion:

@@ -110,8 +110,12 @@ def suggestion_text(s: Suggestion) -> str:
         for e in step.explanations:
             lines.append(f"   {visible(e)}")
         for arg, meaning in step.arguments.items():
-            lines.append(f"   {visible(arg):<18} {visible(meaning)}")
+            note = f" ({step.argument_notes[arg]})" if arg in step.argument_notes else ""
+            lines.append(f"   {visible(arg):<18} {visible(meaning)}{visible(note)}")
         lines.append(f"   {risk_line(step.risk)}")
+    if s.alternatives:
+        lines.append("Other ways (they behaved differently in a sandbox):")
+        lines += [f"   $ {visible(a.command)}" for a in s.alternatives]
     return "\n".join(lines)
 
 

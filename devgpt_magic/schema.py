@@ -133,6 +133,8 @@ class Suggestion(BaseModel):
     repaired: bool = False
     #: a one-line note for the user from the engine (e.g. the first-run hint about the tiny default model)
     notice: str | None = None
+    #: other ways to do it: candidates that behaved differently in the sandbox, most popular first
+    alternatives: list[CommandStep] = Field(default_factory=list)
 
     @property
     def is_invalid(self) -> bool:

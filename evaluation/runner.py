@@ -82,6 +82,27 @@ def techniques(args: Any) -> Techniques:
     return base.model_copy(update=given)
 
 
+def _fixture_behaviour(item: Item) -> Any:
+    """Candidates of an NL2SH-ALFA item run where its answer will be scored: a fresh copy of its fixture in
+    the sandbox (the evaluation's counterpart of the product's view over the working folder)."""
+    if item.suite != "nl2sh-alfa":
+        return None
+    from devgpt_magic.candidates import Outcome, signature_of
+
+    from .scoring import _ORDER_WORDS, candidate_behaviour
+
+    keep = bool(_ORDER_WORDS.search(item.request))
+
+    def behave(command: str) -> Outcome | None:
+        got = candidate_behaviour(item.fixture or 1, command, keep)
+        if not got.ok:
+            return None
+        ok = got.reason == "" and bool(got.stdout or got.changed_fs)
+        return Outcome(signature_of(got.reason == "", "\n".join(got.stdout), [got.manifest_hash]), ok)
+
+    return behave
+
+
 def _ask(engine: Engine, item: Item, args: Any) -> dict[str, Any]:
     start = time.perf_counter()
     row: dict[str, Any] = {"id": item.id, "request": item.request, "model": args.model, "mode": args.mode,
@@ -89,8 +110,9 @@ def _ask(engine: Engine, item: Item, args: Any) -> dict[str, Any]:
                            "techniques": techniques(args).model_dump()}
     try:
         s = engine.suggest(item.request, model=args.model, mode=args.mode, shots=args.shots, use_cache=False,
-                           techniques=techniques(args))
+                           techniques=techniques(args), behaviour=_fixture_behaviour(item))
         row.update(raw=s.raw_text, commands=[c.command for c in s.commands], invalid=s.is_invalid,
+                   alternatives=[a.command for a in s.alternatives],
                    invalid_reason=s.invalid_reason, valid=True, repaired=s.repaired,
                    prompt_tokens=s.usage.prompt_tokens, completion_tokens=s.usage.completion_tokens,
                    cost_usd=s.usage.cost_usd)

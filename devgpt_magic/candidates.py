@@ -1,0 +1,93 @@
+"""Several candidate answers, chosen by what they do rather than by how they read.
+
+A small model's greedy answer is often one flag or one pipeline step away from right, and a few sampled
+answers are right on different requests; picking by identical command strings, or "the first that exits 0",
+recovers almost none of that (measured on the committed runs). So each candidate that only reads is run in
+a sandbox over a throwaway view of the working folder (no network, nothing outside writable), candidates are
+grouped by what they print and change, and the answer comes from the largest group; the runners-up are
+offered as other ways. Nothing is run outside the sandbox for this, and a candidate rated anything but safe
+is not run at all: it stays a group of its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .schema import Suggestion
+
+#: How a command behaves: a signature (equal for commands that print and change the same), and whether it
+#: looked like a success (exit 0 with output or changes). None when it was not run.
+Behaviour = Callable[[str], "Outcome | None"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    signature: str
+    ok: bool
+
+
+def signature_of(exit_ok: bool, stdout: str, changes: list[str]) -> str:
+    lines = sorted(" ".join(line.split()) for line in stdout.splitlines() if line.strip())
+    return hashlib.sha256(repr((exit_ok, lines, sorted(changes))).encode()).hexdigest()
+
+
+def sandbox_behaviour(cwd: str, timeout: float = 5.0) -> Behaviour:
+    """Run a command over a throwaway view of ``cwd`` (the user's working folder)."""
+    from .sandbox import SandboxUnavailable, run_in_view
+
+    def behave(command: str) -> Outcome | None:
+        try:
+            run = run_in_view(command, cwd, timeout=timeout, output_cap=1 << 20, diffs=False)
+        except SandboxUnavailable:
+            return None
+        if run.timed_out or run.network or run.output_overflow:
+            return None
+        changes = [f"{c.kind}:{c.path}" for c in run.changes]
+        ok = run.exit_code == 0 and bool(run.stdout.strip() or changes)
+        return Outcome(signature_of(run.exit_code == 0, run.stdout, changes), ok)
+
+    return behave
+
+
+def command_text(suggestion: Suggestion) -> str:
+    return "\n".join(step.command for step in suggestion.commands)
+
+
+def choose(candidates: list[Suggestion], behaviour: Behaviour) -> tuple[Suggestion, list[Suggestion]]:
+    """The best candidate and the runners-up (one per other behaviour, most popular first).
+
+    ``candidates[0]`` is the greedy answer: it wins ties. Invalid ("not a terminal task") candidates count
+    as one behaviour of their own, so several of them outvote a lone command.
+    """
+    groups: dict[str, list[int]] = {}
+    success: dict[str, bool] = {}
+    seen: dict[str, Outcome | None] = {}
+    for index, candidate in enumerate(candidates):
+        text = command_text(candidate)
+        if candidate.is_invalid:
+            key, ok = "invalid", False
+        else:
+            if text not in seen:
+                runnable = all(step.risk is not None and step.risk.level == "safe" for step in candidate.commands)
+                seen[text] = behaviour(text) if runnable else None
+            outcome = seen[text]
+            key, ok = (outcome.signature, outcome.ok) if outcome else (f"unrun:{text}", False)
+        groups.setdefault(key, []).append(index)
+        success[key] = ok
+    ranked = sorted(groups, key=lambda k: (-success[k], -len(groups[k]), groups[k][0]))
+    best_key = ranked[0]
+    if not success[best_key] and 0 not in groups[best_key]:
+        best_key = next(k for k in groups if 0 in groups[k])  # nothing worked for sure: keep the greedy answer
+        ranked.remove(best_key)
+        ranked.insert(0, best_key)
+    best = candidates[0] if 0 in groups[best_key] else candidates[groups[best_key][0]]
+    others: list[Suggestion] = []
+    shown = {command_text(best)}
+    for key in ranked[1:]:
+        representative = candidates[groups[key][0]]
+        if key != "invalid" and command_text(representative) not in shown:
+            shown.add(command_text(representative))
+            others.append(representative)
+    return best, others

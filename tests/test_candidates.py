@@ -1,0 +1,94 @@
+"""Candidates chosen by what they do in a sandbox; the runners-up become "other ways"."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+
+import pytest
+
+from devgpt_magic.candidates import Outcome, choose, sandbox_behaviour
+from devgpt_magic.engine import Engine
+from devgpt_magic.models.base import Finish, Provider
+from devgpt_magic.schema import CommandStep, RiskLevel, Suggestion, Techniques
+
+needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap (apt-get install bubblewrap)")
+
+
+def candidate(command: str, level: str = "safe") -> Suggestion:
+    return Suggestion(request="r", commands=[CommandStep(command=command, risk=RiskLevel(level=level))])
+
+
+def by_table(table: dict[str, tuple[str, bool]]):
+    ran: list[str] = []
+
+    def behave(command: str) -> Outcome | None:
+        ran.append(command)
+        signature, ok = table[command]
+        return Outcome(signature, ok)
+
+    return behave, ran
+
+
+def test_the_largest_group_of_working_candidates_wins():
+    behave, _ = by_table({"a": ("x", True), "b": ("y", True), "c": ("y", True), "d": ("z", False)})
+    best, others = choose([candidate("a"), candidate("b"), candidate("c"), candidate("d")], behave)
+    assert best.commands[0].command == "b"
+    assert [o.commands[0].command for o in others] == ["a", "d"]
+
+
+def test_ties_go_to_the_greedy_answer_and_identical_commands_run_once():
+    behave, ran = by_table({"a": ("x", True), "b": ("y", True)})
+    best, others = choose([candidate("a"), candidate("b"), candidate("a"), candidate("b")], behave)
+    assert best.commands[0].command == "a" and ran == ["a", "b"]
+
+
+def test_candidates_that_are_not_safe_are_never_run():
+    behave, ran = by_table({"ls": ("x", True)})
+    best, _ = choose([candidate("rm -rf build", "caution"), candidate("ls"), candidate("rm -rf build", "caution")],
+                     behave)
+    assert ran == ["ls"] and best.commands[0].command == "ls"
+
+
+def test_when_nothing_works_the_greedy_answer_stays():
+    behave, _ = by_table({"a": ("x", False), "b": ("y", False), "c": ("y", False)})
+    best, _ = choose([candidate("a"), candidate("b"), candidate("c")], behave)
+    assert best.commands[0].command == "a"
+
+
+@needs_bwrap
+def test_a_candidate_cannot_write_outside_its_view(tmp_path):
+    outside = f"/tmp/devgpt-outside-{uuid.uuid4().hex}"
+    (tmp_path / "keep.txt").write_text("keep")
+    behave = sandbox_behaviour(str(tmp_path))
+    got = behave(f"echo hi > {outside}; rm keep.txt; echo done")
+    assert got is not None
+    assert not os.path.exists(outside) and (tmp_path / "keep.txt").read_text() == "keep"
+
+
+class _Scripted(Provider):
+    """Answers from a list, one per call (greedy first, then the samples)."""
+
+    answers: list[str] = []
+
+    def generate(self, prompt, *, max_tokens, temperature, stream):  # noqa: ANN001, ANN201
+        yield self.answers.pop(0)
+        yield Finish("stop", 100, 10)
+
+
+@needs_bwrap
+def test_the_engine_groups_real_sandbox_runs(tmp_path, monkeypatch):
+    for name in ("a.py", "b.py", "c.txt"):
+        (tmp_path / name).write_text(name)
+    monkeypatch.chdir(tmp_path)
+    _Scripted.answers = ['{"commands": ["ls *.py | wc -l"]}', '{"commands": ["ls | wc -l"]}',
+                         '{"commands": ["find . -name \'*.py\' | wc -l"]}', '{"commands": ["ls -1 *.py | wc -l"]}']
+    from devgpt_magic.context import Context
+
+    engine = Engine(context=Context.current(str(tmp_path)), provider_factory=_Scripted)
+    s = engine.suggest("how many python files are here", model="smollm2", mode="fast", use_cache=False,
+                       techniques=Techniques(candidates=4))
+    assert s.commands[0].command == "ls *.py | wc -l"  # three of four print 2; the greedy one is among them
+    assert [a.command for a in s.alternatives] == ["ls | wc -l"]
+    assert s.usage.calls == 4
