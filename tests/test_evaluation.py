@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from evaluation import sandbox
+from evaluation.runner import HARNESS
 from evaluation.suites import Item
 
 pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap (apt-get install bubblewrap)")
@@ -112,7 +113,7 @@ def test_smoke_run_tiny_model(suite, tmp_path):
 def test_resume_refuses_answers_made_with_another_example_placement(tmp_path):
     out = tmp_path / "run"
     out.mkdir()
-    (out / "results.jsonl").write_text(json.dumps({"id": "dg-invalid-00", "invalid_example": "last"}) + "\n")
+    (out / "results.jsonl").write_text(json.dumps({"id": "dg-invalid-00", "invalid_example": "last", "harness": HARNESS}) + "\n")
     folder = Path(__file__).resolve().parents[2] / "shared" / "eval" / "developergpt"
     done = subprocess.run([sys.executable, "-m", "evaluation", "run", "--model", "smollm2-135m", "--suite",
                            "developergpt-invalid", "--mode", "fast", "--out", str(out), "--developergpt-dir",
