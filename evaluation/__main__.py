@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+SECTIONS = ("startup", "overhead", "prompts", "local", "service", "techniques", "preview", "docs", "retrieval")
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m evaluation")
@@ -12,6 +14,7 @@ def main() -> None:
     bench.add_argument("--runs", type=int, default=7, help="fresh processes per start-up figure")
     bench.add_argument("--models", nargs="*", default=["smollm2-135m", "qwen2.5-coder-1.5b"])
     bench.add_argument("--json", help="also write the figures to this JSON file")
+    bench.add_argument("--only", nargs="*", choices=SECTIONS, help="only these sections (default: all)")
     run = sub.add_parser("run", help="ask a model every item of a suite and score the answers")
     run.add_argument("--model", default="local")
     run.add_argument("--suite", required=True, choices=["nl2sh-alfa", "developergpt-85", "developergpt-invalid"])

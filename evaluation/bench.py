@@ -240,15 +240,71 @@ def _service_figures(args: Any, raw_rates: dict[str, float]) -> dict[str, Any]:
 
 
 def run(args: Any) -> dict[str, Any]:
+    """Every section unless ``--only`` names some; each prints its figures as it goes."""
+    wanted = set(args.only or ()) or None
     report: dict[str, Any] = {"when": time.strftime("%Y-%m-%d %H:%M"), "machine": Context.current().platform}
-    print("== start-up (median of %d fresh processes)" % args.runs, flush=True)
-    report["startup"] = startup(args.runs)
-    for k, v in report["startup"].items():
-        print(f"  {k:28} {v:.4f}" if isinstance(v, float) else f"  {k:28} {v}")
-    print("== engine overhead per request (provider time removed)", flush=True)
-    report["overhead"] = overhead(200)
-    for k, v in report["overhead"].items():
-        print(f"  {k:28} {v:.3f}")
+
+    def section(name: str) -> bool:
+        return wanted is None or name in wanted
+
+    if section("startup"):
+        print("== start-up (median of %d fresh processes)" % args.runs, flush=True)
+        report["startup"] = startup(args.runs)
+        for k, v in report["startup"].items():
+            print(f"  {k:28} {v:.4f}" if isinstance(v, float) else f"  {k:28} {v}")
+    if section("overhead"):
+        print("== engine overhead per request (provider time removed)", flush=True)
+        report["overhead"] = overhead(200)
+        for k, v in report["overhead"].items():
+            print(f"  {k:28} {v:.3f}")
+    if section("prompts"):
+        _prompts(report)
+    local = [name for name in args.models if is_available(resolve(name))]
+    for name in sorted(set(args.models) - set(local)):
+        print(f"== {name}: not available (devgpt models pull {name})")
+    if section("local") or section("service"):
+        report["local"] = []
+        for name in local:
+            print(f"== local model {name}", flush=True)
+            report["local"].append(local_speed(name, LOCAL_REQUESTS))
+            _show(report["local"][-1])
+    if section("service"):
+        report["service"] = _service_figures(args, {r["model"]: r["raw_tok_s"] for r in report["local"]})
+    if section("techniques"):
+        from .bench_techniques import technique_latency
+
+        report["techniques"] = []
+        for name in local:
+            print(f"== seconds per request with each accuracy technique: {name}", flush=True)
+            report["techniques"].append(technique_latency(name))
+    if section("preview"):
+        from .bench_preview import bench_preview
+
+        print("== preview in a sandbox", flush=True)
+        report["preview"] = bench_preview()
+    if section("docs"):
+        from .bench_docs import bench_docs
+
+        print("== this machine's documentation", flush=True)
+        report["docs"] = bench_docs()
+    if section("retrieval"):
+        from .bench_retrieval import bench as bench_retrieval
+
+        print("== example retrieval", flush=True)
+        report["retrieval"] = bench_retrieval()
+        _show(report["retrieval"])
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(report, indent=1))
+    return report
+
+
+LOCAL_REQUESTS = ["list all files in this folder", "show the disk usage of each folder here",
+                  "count the lines of every python file", "print the current git branch",
+                  "show the last 20 lines of server.log", "find files changed in the last day"]
+
+
+def _prompts(report: dict[str, Any]) -> None:
     print("== prompt tokens (cl100k estimate) and cost per request at registry prices", flush=True)
     report["prompts"] = prompt_sizes()
     local_counts = report["prompts"]["prompt_tokens_local_tokenizer"]
@@ -258,20 +314,3 @@ def run(args: Any) -> dict[str, Any]:
     for name in ("gpt-4o", "gpt-4o-mini", "gemini-2.5-flash", "claude-haiku-4-5", "claude-sonnet-4-5"):
         costs = report["prompts"]["cost_usd_per_request"][name]
         print(f"  {name:28} " + "  ".join(f"{k.split()[0]}-{k.split()[1][:4]} ${v:.5f}" for k, v in list(costs.items())[:4]))
-    requests = ["list all files in this folder", "show the disk usage of each folder here",
-                "count the lines of every python file", "print the current git branch",
-                "show the last 20 lines of server.log", "find files changed in the last day"]
-    report["local"] = []
-    for name in args.models:
-        if not is_available(resolve(name)):
-            print(f"== {name}: not available (python -m evaluation models fetch {name})")
-            continue
-        print(f"== local model {name}", flush=True)
-        result = local_speed(name, requests)
-        report["local"].append(result)
-        _show(result)
-    report["service"] = _service_figures(args, {r["model"]: r["raw_tok_s"] for r in report["local"]})
-    if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps(report, indent=1))
-    return report
