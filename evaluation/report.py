@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +30,10 @@ def _shots(summary: dict[str, Any]) -> str:
 
 
 def markdown(summaries: list[dict[str, Any]]) -> str:
-    head = ("| model | suite | mode | shots | items | verifiable | accuracy | valid | median s | tokens in/out | cost $ |\n"
-            "|---|---|---|---|---|---|---|---|---|---|---|")
-    rows = [f"| {s['model']} | {s['suite']} | {s['mode']} | {_shots(s)} | {s['items']} | {s['verifiable']} | "
+    head = ("| model | suite | mode | shots | techniques | harness | items | verifiable | accuracy | valid | median s | "
+            "tokens in/out | cost $ |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    rows = [f"| {s['model']} | {s['suite']} | {s['mode']} | {_shots(s)} | {_changed(s)} | {s.get('harness', 1)} | "
+            f"{s['items']} | {s['verifiable']} | "
             f"{_fmt(s['accuracy'], '{:.2f}')} | {_fmt(s['valid_rate'], '{:.2f}')} | "
             f"{_fmt(s['latency_median_s'], '{:.1f}')} | {_fmt(s['prompt_tokens_mean'], '{:.0f}')}/"
             f"{_fmt(s['completion_tokens_mean'], '{:.0f}')} | {_fmt(s['cost_usd_total'], '{:.4f}')} |"
@@ -83,6 +85,56 @@ def charts(summaries: list[dict[str, Any]], out: Path) -> list[Path]:
     return written
 
 
+def _rows(folder: str) -> dict[str, dict[str, Any]]:
+    rows = {}
+    for line in (Path(folder) / "results.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        rows[row["id"]] = row
+    return rows
+
+
+def _changed(row: dict[str, Any]) -> str:
+    """The techniques that differ from the defaults, e.g. "examples 3, checks"."""
+    from devgpt_magic.schema import Techniques
+
+    default = Techniques().model_dump()
+    used = {**default, **(row.get("techniques") or {})}
+    parts = []
+    for name, value in used.items():
+        if value != default[name]:
+            parts.append(name if value is True else f"{name} {value}")
+    return ", ".join(parts) or "none (baseline)"
+
+
+def ablation(summaries: list[dict[str, Any]]) -> str:
+    """Each technique run against the baseline run of the same model on exactly the same items: accuracy of
+    both, items gained and lost, and median seconds, so a change is read as a paired difference."""
+    def key(s: dict[str, Any]) -> tuple:
+        return s["model"], s["suite"], s["mode"], s["shots"], s.get("harness", 1)
+
+    baselines = {key(s): s for s in summaries if _changed(s) == "none (baseline)" and s.get("harness", 1) >= 2}
+    lines = ["| model | techniques | items (verifiable) | accuracy | baseline, same items | gained | lost | "
+             "median s | baseline median s |", "|---|---|---|---|---|---|---|---|---|"]
+    for s in summaries:
+        base = baselines.get(key(s))
+        if base is None or base is s or _changed(s) == "none (baseline)":
+            continue
+        mine, theirs = _rows(s["dir"]), _rows(base["dir"])
+        ids = [i for i, row in mine.items() if i in theirs and row.get("verdict") in ("pass", "fail")
+               and theirs[i].get("verdict") in ("pass", "fail")]
+        if not ids:
+            continue
+        won = sum(mine[i]["verdict"] == "pass" for i in ids)
+        had = sum(theirs[i]["verdict"] == "pass" for i in ids)
+        gained = sum(mine[i]["verdict"] == "pass" and theirs[i]["verdict"] != "pass" for i in ids)
+        lost = sum(mine[i]["verdict"] != "pass" and theirs[i]["verdict"] == "pass" for i in ids)
+        median = statistics.median(mine[i]["latency_s"] for i in mine)
+        base_median = statistics.median(theirs[i]["latency_s"] for i in mine if i in theirs)
+        lines.append(f"| {s['model']} | {_changed(s)} | {len(mine)} ({len(ids)}) | {won / len(ids):.3f} | "
+                     f"{had / len(ids):.3f} | +{gained} | -{lost} | {median:.1f} | {base_median:.1f} |")
+    return "\n".join(lines) + "\n" if len(lines) > 2 else ""
+
+
 def report(dirs: list[str], out: str | None = None) -> str:
     summaries = _summaries(dirs)
     if not summaries:
@@ -90,6 +142,8 @@ def report(dirs: list[str], out: str | None = None) -> str:
     target = Path(out or dirs[0])
     target.mkdir(parents=True, exist_ok=True)
     text = markdown(summaries)
+    if table := ablation(summaries):
+        text += "\nTechniques against the baseline on the same items (paired):\n\n" + table
     (target / "report.md").write_text(text)
     for path in charts(summaries, target):
         text += f"\n![{path.stem}]({path.name})\n"

@@ -105,7 +105,7 @@ def test_smoke_run_tiny_model(suite, tmp_path):
     assert len((tmp_path / suite / "results.jsonl").read_text().splitlines()) == 10
     report = subprocess.run([sys.executable, "-m", "evaluation", "report", str(tmp_path / suite)],
                             capture_output=True, text=True, check=True)
-    assert f"| local | {suite} | fast | few (invalid first) | 10 |" in report.stdout
+    assert f"| local | {suite} | fast | few (invalid first) | none (baseline) | {HARNESS} | 10 |" in report.stdout
     if summary["accuracy"] is not None:
         assert (tmp_path / suite / f"accuracy-{suite}.png").stat().st_size > 1000
 
@@ -137,3 +137,29 @@ def test_tune_smoke_tiny_model(tmp_path):
         assert row["doable"] == 2 and row["impossible"] == 2
         assert 0 <= row["doable_called_invalid"] <= 2 and 0 <= row["impossible_refused"] <= 2
     assert result["best"] in get_args(InvalidExample) and f"best: {result['best']}" in done.stdout
+
+
+def test_ablation_compares_a_technique_with_the_baseline_on_the_same_items(tmp_path):
+    """Paired: the baseline's accuracy is taken on exactly the technique run's verifiable items."""
+    from evaluation.report import ablation, _summaries
+
+    def run(name: str, verdicts: list[str], techniques: dict | None) -> None:
+        folder = tmp_path / name
+        folder.mkdir()
+        rows = [{"id": f"i{n}", "verdict": v, "latency_s": 1.0 + n, **({"techniques": techniques} if techniques else {})}
+                for n, v in enumerate(verdicts)]
+        (folder / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+        summary = {"model": "m", "suite": "nl2sh-alfa", "mode": "fast", "shots": "few", "harness": HARNESS,
+                   "items": len(rows), "verifiable": len(rows), "accuracy": 0.0, "valid_rate": 1.0,
+                   "latency_median_s": 1.0, "prompt_tokens_mean": 1, "completion_tokens_mean": 1, "cost_usd_total": 0}
+        if techniques:
+            summary["techniques"] = techniques
+        (folder / "summary.json").write_text(json.dumps(summary))
+
+    run("base", ["pass", "fail", "pass", "unverifiable", "fail", "pass"], None)
+    run("checks", ["fail", "pass", "pass", "pass", "fail"],
+        {"reply": "json", "examples": 0, "docs_tokens": 0, "checks": True, "candidates": 1})
+    table = ablation(_summaries([str(tmp_path)]))
+    row = next(line for line in table.splitlines() if "| checks |" in line)
+    # items i0..i4, of which i3 is unverifiable in the baseline: 4 paired items, 2 pass on each side
+    assert "| 5 (4) | 0.500 | 0.500 | +1 | -1 |" in row

@@ -38,6 +38,16 @@ def _default_params_without_repack() -> Iterator[None]:
             capi.llama_model_default_params = original
 
 
+def threads() -> int:
+    """``DEVGPT_N_THREADS``: CPU threads a local model computes with (default: every core). Fewer leaves cores
+    to other work on a shared machine: two model processes that each take every core slow each other down
+    by far more than half, because llama.cpp's threads wait for each other at every step."""
+    from ..settings import number_setting
+
+    cores = os.cpu_count() or 2
+    return max(1, min(cores, int(number_setting("DEVGPT_N_THREADS", cores, "a count of threads, e.g. 2"))))
+
+
 def load_llama(path: Path, *, n_ctx: int, cls: Any = None, cpu: CpuReport | None = None,
                repack: RepackSetting | None = None, **kwargs: Any) -> Any:
     """A ``llama_cpp.Llama`` (or subclass ``cls``) for ``path``, with repacking off where it would crash."""
@@ -45,7 +55,7 @@ def load_llama(path: Path, *, n_ctx: int, cls: Any = None, cpu: CpuReport | None
 
     cls = cls or Llama
     repacking = use_repack(cpu or report(), repack)
-    options = dict(model_path=str(path), n_ctx=n_ctx, n_threads=os.cpu_count() or 2, verbose=False, **kwargs)
+    options = dict(model_path=str(path), n_ctx=n_ctx, n_threads=threads(), verbose=False, **kwargs)
     if repacking:
         return cls(**options)
     with _default_params_without_repack():
