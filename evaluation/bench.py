@@ -270,6 +270,15 @@ def run(args: Any) -> dict[str, Any]:
             _show(report["local"][-1])
     if section("service"):
         report["service"] = _service_figures(args, {r["model"]: r["raw_tok_s"] for r in report["local"]})
+    if section("threads"):
+        from devgpt_magic.models.local_files import gguf_path
+
+        from .bench_threads import wait_policies
+
+        report["threads"] = []
+        for name in local:
+            print(f"== how llama.cpp's threads wait, quiet and beside one busy core: {name}", flush=True)
+            report["threads"].append(wait_policies(gguf_path(resolve(name))))
     if section("techniques"):
         from .bench_techniques import technique_latency
 

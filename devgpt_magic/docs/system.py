@@ -60,22 +60,7 @@ def clean(text: str) -> str:
 def run(argv: list[str], *, timeout: float = HELP_TIMEOUT_S, label: str | None = None) -> tuple[int, str]:
     """(exit code, stdout + stderr as text) of ``argv``, run without input, terminal or pager; (-1, "") on any
     failure to start or a timeout."""
-    RUNS[label or argv[0]] += 1
-    try:
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                env=quiet_env(), start_new_session=True, cwd=tempfile.gettempdir())
-    except OSError:
-        return -1, ""
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        proc.communicate()
-        return -1, ""
-    return proc.returncode, clean(out.decode("utf-8", "replace"))
+    return finish(start(argv, label=label), timeout)
 
 
 def start(argv: list[str], *, label: str | None = None) -> subprocess.Popen[bytes] | None:

@@ -19,6 +19,7 @@ import difflib
 import hashlib
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -88,25 +89,18 @@ def manifest(root: Path, skip: set[str] | frozenset[str] = frozenset()) -> dict[
     these whole; copy views compare them entry by entry (:func:`manifest_changes`).
     """
     out: dict[str, tuple] = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        rel_dir = os.path.relpath(dirpath, root)
-        if rel_dir == ".":
-            dirnames[:] = [d for d in dirnames if d not in skip]
-        for name in dirnames + filenames:
-            path = Path(dirpath) / name
-            rel = os.path.normpath(os.path.join(rel_dir, name))
-            if rel in skip:
-                continue
-            st = path.lstat()
-            mode = stat.S_IMODE(st.st_mode)
-            if stat.S_ISLNK(st.st_mode):
-                out[rel] = ("link", os.readlink(path))
-            elif stat.S_ISDIR(st.st_mode):
-                out[rel] = ("dir", mode)
-            elif stat.S_ISREG(st.st_mode):
-                out[rel] = ("file", mode, file_hash(path))
-            else:
-                out[rel] = ("other", mode)
+    for rel, full in _walk(root, skip):
+        path = Path(full)
+        st = path.lstat()
+        mode = stat.S_IMODE(st.st_mode)
+        if stat.S_ISLNK(st.st_mode):
+            out[rel] = ("link", os.readlink(path))
+        elif stat.S_ISDIR(st.st_mode):
+            out[rel] = ("dir", mode)
+        elif stat.S_ISREG(st.st_mode):
+            out[rel] = ("file", mode, file_hash(path))
+        else:
+            out[rel] = ("other", mode)
     return out
 
 
@@ -114,18 +108,23 @@ def stat_manifest(root: Path, skip: set[str] | frozenset[str] = frozenset()) -> 
     """Like :func:`manifest` with sizes and modification times instead of hashes: what the copy view needs
     to tell a rewrite from a touch, cheap enough to take before every run."""
     out: dict[str, tuple] = {}
+    for rel, full in _walk(root, skip):
+        st = os.lstat(full)
+        target = os.readlink(full) if stat.S_ISLNK(st.st_mode) else ""
+        out[rel] = (entry_type(st.st_mode), stat.S_IMODE(st.st_mode), st.st_size, st.st_mtime_ns, target)
+    return out
+
+
+def _walk(root: Path, skip: set[str] | frozenset[str]) -> Iterator[tuple[str, str]]:
+    """(path relative to ``root``, full path) of everything under it, leaving out the top-level ``skip``."""
     for dirpath, dirnames, filenames in os.walk(root):
         rel_dir = os.path.relpath(dirpath, root)
         if rel_dir == ".":
             dirnames[:] = [d for d in dirnames if d not in skip]
         for name in dirnames + filenames:
             rel = os.path.normpath(os.path.join(rel_dir, name))
-            if rel in skip:
-                continue
-            st = os.lstat(os.path.join(dirpath, name))
-            target = os.readlink(os.path.join(dirpath, name)) if stat.S_ISLNK(st.st_mode) else ""
-            out[rel] = (entry_type(st.st_mode), stat.S_IMODE(st.st_mode), st.st_size, st.st_mtime_ns, target)
-    return out
+            if rel not in skip:
+                yield rel, os.path.join(dirpath, name)
 
 
 # --- comparing two versions of one path ------------------------------------------------------------------
