@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from . import __version__
 from .chat import ChatReply, ChatSession
 from .errors import DevGPTError
-from .render import footer, models_table, service_text, suggestion_text, visible
+from .render import TRUNCATED, footer, models_table, service_text, suggestion_text, visible
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -189,6 +189,8 @@ def _chat(engine, args) -> int:  # noqa: ANN001
         for item in engine.chat(session, message, model=args.model):
             if isinstance(item, ChatReply):
                 print()
+                if item.truncated:
+                    print(TRUNCATED, file=sys.stderr)
                 print(footer(item.usage, local=spec.is_local), file=sys.stderr)
                 if item.notice:
                     print(f"note: {item.notice}", file=sys.stderr)

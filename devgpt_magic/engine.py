@@ -87,6 +87,8 @@ class Engine:
         specs = all_models()
         if default.name not in {s.name for s in specs}:
             specs = [default, *specs]  # a gguf: path or a provider:model-id configured as the default
+        # as a request would use them: an OpenAI-compatible base URL (DEVGPT_OPENAI_BASE_URL) needs no vendor key
+        specs = [s if s.name == default.name else self.resolve(s.name) for s in specs]
         return [ModelRow(name=s.name, aliases=list(s.aliases), provider=s.provider, local=s.is_local,
                          available=is_available(s) if s.is_local else True, key_env=list(s.key_env),
                          key_present=s.key_present() if s.needs_key else True, needs_key=s.needs_key,
@@ -200,10 +202,14 @@ class Engine:
 
     @staticmethod
     def _with_argument_notes(suggestion: Suggestion) -> Suggestion:
-        """Explanation-table arguments that this machine's help does not know get a note on the card."""
+        """Explanation tables keep only arguments that are in their command; those this machine's help does not
+        know get a note on the card."""
         from . import grounding
 
-        steps = [step.model_copy(update={"argument_notes": grounding.argument_notes(step)}) for step in suggestion.commands]
+        steps = []
+        for step in suggestion.commands:
+            step = step.model_copy(update={"arguments": grounding.arguments_in_command(step.command, step.arguments)})
+            steps.append(step.model_copy(update={"argument_notes": grounding.argument_notes(step)}))
         return suggestion.model_copy(update={"commands": steps})
 
     def explain(self, command: str, *, model: str | None = None, temperature: float = 0.0,

@@ -7,6 +7,7 @@ Each piece is imported only when a model's techniques ask for it, so a plain req
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .schema import CommandStep
@@ -36,6 +37,39 @@ def findings(commands: list[str]) -> list[str]:
     from .docs import check_command
 
     return [finding.message for command in commands for finding in check_command(command)]
+
+
+_QUOTES = str.maketrans("", "", "'\"")
+
+
+def _short_flags(command: str) -> set[str]:
+    """Letters of the command's bundled short options (``-xzvf``, and tar's dash-less ``tar xzvf``)."""
+    words = command.translate(_QUOTES).split()
+    letters: set[str] = set()
+    for before, word in zip([""] + words, words):
+        if re.fullmatch(r"-[A-Za-z0-9]+", word) or (before.endswith("tar") and re.fullmatch(r"[A-Za-z]+", word)):
+            letters.update(word.lstrip("-"))
+    return letters
+
+
+def arguments_in_command(command: str, arguments: dict[str, str]) -> dict[str, str]:
+    """The rows of a model's explanation table whose argument is in ``command``: a model sometimes explains
+    options the command does not have, and a table that lists them misleads the reader about what will run.
+
+    An argument counts as present when its text (quotes aside, ``--opt=value`` as ``--opt``) is in the command,
+    or when it is a short option bundled with others (``-z`` of ``-xzvf``). Doubtful cases are kept."""
+    text = " ".join(command.translate(_QUOTES).split())
+    letters = _short_flags(command)
+
+    def present(word: str) -> bool:
+        word = word.split("=", 1)[0] if word.startswith("-") else word
+        if word in text:
+            return True
+        return bool(re.fullmatch(r"-[A-Za-z0-9]", word)) and word[1] in letters
+
+    return {arg: meaning for arg, meaning in arguments.items()
+            if " ".join(arg.translate(_QUOTES).split()) in text
+            or all(present(word) for word in arg.translate(_QUOTES).split())}
 
 
 def argument_notes(step: CommandStep) -> dict[str, str]:

@@ -102,6 +102,10 @@ class DevGPTMagics(Magics):
         self._engine: Any = None
         self._session: Any = None
         self.last_result: Any = None
+        from .chat_refs import ErrorLog
+
+        #: tracebacks of the cells that failed, for {Err[n]} in a chat cell (filled by a post_run_cell hook)
+        self.errors = ErrorLog()
 
     @property
     def session(self) -> Any:
@@ -187,12 +191,28 @@ class DevGPTMagics(Magics):
     @magic_arguments()
     @argument("--model", "-m", help="model for this message")
     @argument("--reset", action="store_true", help="start a new conversation before this message")
+    @argument("--verbatim", action="store_true",
+              help="send the cell exactly as typed: no {name}, {In[n]}, {Out[n]}, {Err[n]} references")
     @cell_magic
     def devgpt_chat(self, line: str, cell: str) -> None:
-        """Chat in a cell. The conversation lasts as long as the kernel, across models; replies stream in."""
+        """Chat in a cell. The conversation lasts as long as the kernel, across models; replies stream in.
+
+        References are filled in before the message is sent: ``{name}`` (a variable of this kernel, also
+        ``{df.shape}``, ``{d['key']}``), ``{In[3]}`` (the code of cell 3), ``{Out[3]}`` (its result),
+        ``{Err[3]}`` (the traceback of the exception cell 3 raised) and ``{Err}`` (the last one). Each is capped
+        in size, and a line says what was included; ``{{name}}`` stays ``{name}``; ``--verbatim`` sends the cell
+        as typed.
+        """
         args = parse_argstring(self.devgpt_chat, line)
         if args.reset:
             self.session.reset()
+        if not args.verbatim:
+            from .chat_refs import expand
+
+            expansion = expand(cell, self.shell, self.errors)
+            if expansion.note():
+                print(expansion.note())
+            cell = expansion.text
         try:
             self._chat(cell, args.model)
         except DevGPTError as exc:
@@ -335,9 +355,16 @@ class DevGPTMagics(Magics):
             self.base_url = args.base_url
 
     def _show(self, result: Any) -> None:
+        """The result once: in a notebook the card (and its static twin) holds the footer and the notice; in a
+        terminal they follow the text."""
         from IPython.display import display
 
+        from .results import widgets_available
+
+        result.show_footer = self.show_usage
         display(result)
+        if widgets_available(self.shell):
+            return
         if self.show_usage:
             print(result.footer())
         if result.suggestion.notice:
@@ -384,7 +411,7 @@ class DevGPTMagics(Magics):
 
     def _chat(self, message: str, model: str | None) -> None:
         from .chat import ChatReply
-        from .render import footer, markdown_bundle, visible
+        from .render import TRUNCATED, footer, markdown_bundle, visible
         from .results import widgets_available
 
         stream = self.engine.chat(self.session, message, model=model, temperature=self.chat_temperature,
@@ -395,9 +422,15 @@ class DevGPTMagics(Magics):
         for item in stream:
             if isinstance(item, ChatReply):
                 if live and handle is not None:
-                    handle.update(markdown_bundle(item.text), raw=True)
+                    bundle = markdown_bundle(item.text)
+                    if item.truncated:
+                        bundle["text/html"] += f"<div class='devgpt-truncated' style='color:#b26a00'>{TRUNCATED}</div>"
+                        bundle["text/plain"] += f"\n{TRUNCATED}"
+                    handle.update(bundle, raw=True)
                 else:
                     print()
+                    if item.truncated:
+                        print(TRUNCATED)
                 if item.dropped_exchanges:
                     print(f"(the {item.dropped_exchanges} oldest exchanges did not fit the context and were left out)")
                 if self.show_usage:
@@ -432,11 +465,19 @@ _VALUE_OPTIONS, _FLAG_OPTIONS = _option_sets(DevGPTMagics.devgpt.parser)
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    ipython.register_magics(DevGPTMagics)
+    magics = DevGPTMagics(shell=ipython)
+    ipython.register_magics(magics)
+    ipython.events.register("post_run_cell", magics.errors.post_run_cell)  # for {Err[n]} in chat cells
 
 
 def unload_ipython_extension(ipython: Any) -> None:
     manager = ipython.magics_manager
+    magics = manager.registry.get("DevGPTMagics")
+    if magics is not None:
+        try:
+            ipython.events.unregister("post_run_cell", magics.errors.post_run_cell)
+        except ValueError:  # registered by an older version of this module
+            pass
     for kind, names in (("line", ("devgpt",)), ("cell", ("devgpt", "devgpt_chat"))):
         for name in names:
             manager.magics[kind].pop(name, None)

@@ -20,8 +20,8 @@ from .schema import RiskLevel, Suggestion, Usage
 from .tokens import format_cost
 
 if TYPE_CHECKING:
-    from .schema import ModelRow
-    from .schema import CommandStep
+    from .execution import RunOutcome
+    from .schema import CommandStep, ModelRow
 
 _BADGE = {"safe": "safe", "caution": "CAUTION", "dangerous": "DANGEROUS"}
 
@@ -90,6 +90,10 @@ def risk_line(risk: RiskLevel | None) -> str:
     return f"risk: {_BADGE[risk.level]} - " + "; ".join(risk.reasons)
 
 
+#: under a chat reply that stopped at the token limit (the notebook, the terminal)
+TRUNCATED = "(cut off at the token limit: the reply is incomplete; ask for the rest, or for a shorter answer)"
+
+
 def footer(usage: Usage | None, *, local: bool) -> str:
     """One line: model, tokens in/out, cost (or local), seconds."""
     if usage is None:
@@ -100,66 +104,223 @@ def footer(usage: Usage | None, *, local: bool) -> str:
             f"{format_cost(usage, local=local)} · {usage.latency_s:.2f} s{cached}")
 
 
-def suggestion_text(s: Suggestion) -> str:
-    if s.is_invalid:
-        return f"Not a terminal task: {visible(s.invalid_reason or '')}"
+def unique_steps(steps: list["CommandStep"]) -> list["CommandStep"]:
+    """The steps with repeats of an identical command (ignoring surrounding blanks) left out, in order."""
+    seen: set[str] = set()
+    kept = []
+    for step in steps:
+        key = step.command.strip()
+        if key not in seen:
+            seen.add(key)
+            kept.append(step)
+    return kept
+
+
+def other_ways(s: Suggestion) -> list["CommandStep"]:
+    """The alternatives worth showing: not repeats of a suggested command or of each other."""
+    shown = {step.command.strip() for step in s.commands}
+    return [a for a in unique_steps(s.alternatives) if a.command.strip() not in shown]
+
+
+def _risk_of(step: "CommandStep") -> RiskLevel:
+    from .confirm import risk_of
+
+    return risk_of(step)
+
+
+#: lines of a run's output kept in the static view of a card
+RUN_TAIL_LINES = 20
+_OTHER_WAYS = "Other ways (they behaved differently in a sandbox)"
+
+
+def _tail(output: str, lines: int = RUN_TAIL_LINES) -> tuple[str, int]:
+    """The last ``lines`` lines of ``output`` and how many lines were left out before them."""
+    all_lines = output.rstrip("\n").splitlines()
+    return "\n".join(all_lines[-lines:]), max(0, len(all_lines) - lines)
+
+
+def _run_line(run: "RunOutcome") -> str:
+    ended = "interrupted, " if run.interrupted else ""
+    code = "did not start" if run.exit_code is None else f"exit code {run.exit_code}"
+    return f"ran: {ended}{code}"
+
+
+def suggestion_text(s: Suggestion, *, runs: list["RunOutcome"] | None = None,
+                    records: dict[str, list[str]] | None = None) -> str:
+    """Plain text (terminals, the saved notebook's text view). ``runs`` and ``records`` (per command: lines
+    such as a preview's headline or how to undo a run) add what happened to each command."""
     lines: list[str] = []
-    for i, step in enumerate(s.commands, 1):
-        prefix = f"{i}. " if len(s.commands) > 1 else ""
+    if s.is_invalid:
+        lines.append(f"Not a terminal task: {visible(s.invalid_reason or '')}")
+    steps = unique_steps(s.commands)
+    for i, step in enumerate(steps, 1):
+        prefix = f"{i}. " if len(steps) > 1 else ""
         lines.append(f"{prefix}$ {visible(step.command)}")
         for e in step.explanations:
             lines.append(f"   {visible(e)}")
         for arg, meaning in step.arguments.items():
             note = f" ({step.argument_notes[arg]})" if arg in step.argument_notes else ""
             lines.append(f"   {visible(arg):<18} {visible(meaning)}{visible(note)}")
-        lines.append(f"   {risk_line(step.risk)}")
-    if s.alternatives:
-        lines.append("Other ways (they behaved differently in a sandbox):")
-        lines += [f"   $ {visible(a.command)}" for a in s.alternatives]
+        lines.append(f"   {risk_line(_risk_of(step))}")
+        lines += _records_text(step.command, runs, records)
+    alternatives = other_ways(s)
+    if alternatives:
+        lines.append(_OTHER_WAYS + ":")
+        for a in alternatives:
+            lines.append(f"   $ {visible(a.command)}")
+            risk = _risk_of(a)
+            if risk.level != "safe":
+                lines.append(f"     {risk_line(risk)}")
+            lines += ["  " + line for line in _records_text(a.command, runs, records)]
     return "\n".join(lines)
+
+
+def _records_text(command: str, runs: list["RunOutcome"] | None, records: dict[str, list[str]] | None) -> list[str]:
+    out = [f"   {visible(line)}" for line in (records or {}).get(command, [])]
+    for run in runs or []:
+        if run.command == command:
+            out.append(f"   {_run_line(run)}")
+            tail, _ = _tail(run.output, 5)
+            out += [f"   | {visible(line)}" for line in tail.splitlines()]
+    return out
 
 
 def _table_code(text: str) -> str:
     return md_code(text).replace("|", "\\|")  # GFM splits cells at | even inside code spans
 
 
-def suggestion_markdown(s: Suggestion) -> str:
+def suggestion_markdown(s: Suggestion, *, runs: list["RunOutcome"] | None = None,
+                        records: dict[str, list[str]] | None = None) -> str:
     """Markdown whose every model-written part renders as literal text (see :func:`md_text`)."""
-    if s.is_invalid:
-        return f"**Not a terminal task:** {md_text(s.invalid_reason or '')}"
     parts: list[str] = []
-    for i, step in enumerate(s.commands, 1):
-        head = f"**{i}.**\n\n" if len(s.commands) > 1 else ""
+    if s.is_invalid:
+        parts.append(f"**Not a terminal task:** {md_text(s.invalid_reason or '')}\n")
+    steps = unique_steps(s.commands)
+    for i, step in enumerate(steps, 1):
+        head = f"**{i}.**\n\n" if len(steps) > 1 else ""
         parts.append(f"{head}{md_code_block(step.command)}")
         parts += [f"- {md_text(e)}" for e in step.explanations]
         if step.arguments:
             parts.append("\n| argument | meaning |\n|---|---|")
-            parts += [f"| {_table_code(a)} | {md_text(m)} |" for a, m in step.arguments.items()]
-        if step.risk and step.risk.level != "safe":
-            parts.append(f"\n**{_BADGE[step.risk.level]}:** " + md_text("; ".join(step.risk.reasons)))
+            for a, m in step.arguments.items():
+                note = f" *({md_text(step.argument_notes[a])})*" if a in step.argument_notes else ""
+                parts.append(f"| {_table_code(a)} | {md_text(m)}{note} |")
+        risk = _risk_of(step)
+        if risk.level != "safe":
+            parts.append(f"\n**{_BADGE[risk.level]}:** " + md_text("; ".join(risk.reasons)))
+        else:
+            parts.append("\nrisk: safe")
+        parts += _records_markdown(step.command, runs, records)
         parts.append("")
+    alternatives = other_ways(s)
+    if alternatives:
+        parts.append(f"**{md_text(_OTHER_WAYS)}:**\n")
+        for a in alternatives:
+            parts.append(md_code_block(a.command))
+            risk = _risk_of(a)
+            if risk.level != "safe":
+                parts.append(f"\n**{_BADGE[risk.level]}:** " + md_text("; ".join(risk.reasons)))
+            parts += _records_markdown(a.command, runs, records)
+            parts.append("")
     return "\n".join(parts).strip()
 
 
-def suggestion_html(s: Suggestion) -> str:
-    def e(text: str) -> str:
-        return html.escape(visible(text))
+def _records_markdown(command: str, runs: list["RunOutcome"] | None,
+                      records: dict[str, list[str]] | None) -> list[str]:
+    out = [f"\n*{md_text(line)}*" for line in (records or {}).get(command, [])]
+    for run in runs or []:
+        if run.command == command:
+            out.append(f"\n*{md_text(_run_line(run))}*")
+            tail, _ = _tail(run.output, 5)
+            if tail:
+                out.append(md_code_block(tail, "text"))
+    return out
 
+
+_COLORS = {"safe": "#2e7d32", "caution": "#b26a00", "dangerous": "#c62828"}
+
+
+def _e(text: str) -> str:
+    return html.escape(visible(text))
+
+
+def risk_badge_html(risk: RiskLevel) -> str:
+    """The risk badge with its reasons: a coloured level word, then the reasons (escaped)."""
+    level = risk.level
+    reasons = "; ".join(risk.reasons)
+    tail = f" <span class='devgpt-risk-reasons' style='font-weight:normal'>— {_e(reasons)}</span>" if reasons else ""
+    return (f"<span class='devgpt-risk devgpt-risk-{level}' style='color:white;background:{_COLORS[level]};"
+            f"border-radius:3px;padding:1px 6px'>{level}</span>{tail}")
+
+
+def arguments_table_html(step: "CommandStep") -> str:
+    """The argument table: a header row; a long argument wraps inside a column that keeps a readable width
+    (it is never squeezed to a letter per line by a long meaning); notes from this machine's help in amber."""
+    if not step.arguments:
+        return ""
+    cell = "text-align:left;vertical-align:top;padding:1px 8px 1px 0"
+    rows = []
+    for arg, meaning in step.arguments.items():
+        name_style = "white-space:nowrap" if len(arg) <= 24 else "min-width:10em;word-break:break-all"
+        note = (f"<div class='devgpt-arg-note' style='color:{_COLORS['caution']}'>⚠ {_e(step.argument_notes[arg])}</div>"
+                if arg in step.argument_notes else "")
+        rows.append(f"<tr><td style='{cell};{name_style}'><code>{_e(arg)}</code></td>"
+                    f"<td style='{cell};overflow-wrap:anywhere'>{_e(meaning)}{note}</td></tr>")
+    head = (f"<thead><tr><th style='{cell};font-weight:bold'>argument</th>"
+            f"<th style='{cell};font-weight:bold'>meaning</th></tr></thead>")
+    return (f"<table class='devgpt-args' style='border-collapse:collapse;margin:4px 0'>{head}"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def step_html(step: "CommandStep", *, big: bool = True) -> str:
+    """A command, its explanations and its argument table (not the risk: callers place the badge)."""
+    size = "font-size:110%;" if big else ""
+    explanations = "".join(f"<div>{_e(x)}</div>" for x in step.explanations)
+    return (f"<pre style='margin:0;{size}white-space:pre-wrap;word-break:break-all'><code>{_e(step.command)}</code></pre>"
+            f"{explanations}{arguments_table_html(step)}")
+
+
+def _records_html(command: str, runs: list["RunOutcome"] | None, records: dict[str, list[str]] | None) -> str:
+    out = [f"<div class='devgpt-record'><i>{_e(line)}</i></div>" for line in (records or {}).get(command, [])]
+    for run in runs or []:
+        if run.command == command:
+            color = _COLORS["safe"] if run.ok else _COLORS["dangerous"]
+            out.append(f"<div class='devgpt-run' style='color:{color}'>{_e(_run_line(run))}</div>")
+            tail, hidden = _tail(run.output)
+            if tail:
+                more = f"<div style='opacity:0.7'>… {hidden:,} earlier lines not kept</div>" if hidden else ""
+                out.append(f"{more}<pre style='margin:0;max-height:20em;overflow:auto'>{_e(tail)}</pre>")
+    return "".join(out)
+
+
+def suggestion_html(s: Suggestion, *, runs: list["RunOutcome"] | None = None,
+                    records: dict[str, list[str]] | None = None, footer_text: str = "",
+                    notice: str | None = None) -> str:
+    """The whole result as static HTML (a saved notebook, nbconvert, GitHub): every model- or command-derived
+    string escaped; what ran and how it ended when ``runs`` / ``records`` say so."""
+    box = "border:1px solid var(--jp-border-color1,#ccc);border-radius:4px;padding:6px;margin:4px 0"
+    out = ["<div class='devgpt-static'>"]
     if s.is_invalid:
-        return f"<div class='devgpt-invalid'><b>Not a terminal task:</b> {e(s.invalid_reason or '')}</div>"
-    colors = {"safe": "#2e7d32", "caution": "#b26a00", "dangerous": "#c62828"}
-    out = []
-    for step in s.commands:
-        risk = step.risk or RiskLevel()
-        rows = "".join(f"<tr><td><code>{e(a)}</code></td><td>{e(m)}</td></tr>" for a, m in step.arguments.items())
-        reasons = f" — {e('; '.join(risk.reasons))}" if risk.reasons else ""
-        out.append(
-            "<div style='border:1px solid var(--jp-border-color1,#ccc);border-radius:4px;padding:6px;margin:4px 0'>"
-            f"<pre style='margin:0'><code>{e(step.command)}</code></pre>"
-            + "".join(f"<div>{e(x)}</div>" for x in step.explanations)
-            + (f"<table>{rows}</table>" if rows else "")
-            + f"<div style='color:{colors[risk.level]};font-weight:bold'>{risk.level}{reasons}</div></div>"
-        )
+        out.append(f"<div class='devgpt-invalid' style='color:{_COLORS['caution']}'><b>Not a terminal task:</b> "
+                   f"{_e(s.invalid_reason or '')}</div>")
+    for step in unique_steps(s.commands):
+        risk = _risk_of(step)
+        out.append(f"<div class='devgpt-step' style='{box}'>{step_html(step)}"
+                   f"<div style='margin-top:4px'>{risk_badge_html(risk)}</div>"
+                   f"{_records_html(step.command, runs, records)}</div>")
+    alternatives = other_ways(s)
+    if alternatives:
+        out.append(f"<div class='devgpt-alternatives'><b>{_e(_OTHER_WAYS)}</b>")
+        for a in alternatives:
+            out.append(f"<div class='devgpt-step' style='{box}'>{step_html(a, big=False)}"
+                       f"<div style='margin-top:4px'>{risk_badge_html(_risk_of(a))}</div>"
+                       f"{_records_html(a.command, runs, records)}</div>")
+        out.append("</div>")
+    if notice:
+        out.append(f"<div class='devgpt-notice' style='color:{_COLORS['caution']}'>note: {_e(notice)}</div>")
+    if footer_text:
+        out.append(f"<div class='devgpt-footer' style='color:#777;font-size:85%'>{_e(footer_text)}</div>")
+    out.append("</div>")
     return "".join(out)
 
 

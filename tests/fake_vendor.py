@@ -21,6 +21,7 @@ class Reply:
     events: list[Any] | None = None  # server-sent events: each is a dict (data) or (event, data)
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    event_delay: float = 0.0  # between two events: a reply that streams for a while
 
 
 @dataclass
@@ -35,6 +36,8 @@ class FakeVendor:
     def __init__(self) -> None:
         self.replies: list[Reply] = []
         self.requests: list[Seen] = []
+        #: for each event stream the client hung up on: how many events it had been sent
+        self.hangups: list[int] = []
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -78,7 +81,9 @@ class FakeVendor:
                 for k, v in reply.headers.items():
                     self.send_header(k, v)
                 self.end_headers()
-                for event in reply.events or []:
+                for sent, event in enumerate(reply.events or []):
+                    if sent and reply.event_delay:
+                        time.sleep(reply.event_delay)
                     if isinstance(event, tuple):
                         name, data = event
                         chunk = f"event: {name}\ndata: {json.dumps(data)}\n\n"
@@ -86,8 +91,12 @@ class FakeVendor:
                         chunk = "data: [DONE]\n\n"
                     else:
                         chunk = f"data: {json.dumps(event)}\n\n"
-                    self.wfile.write(chunk.encode())
-                    self.wfile.flush()
+                    try:
+                        self.wfile.write(chunk.encode())
+                        self.wfile.flush()
+                    except (BrokenPipeError, ConnectionResetError):
+                        owner.hangups.append(sent)
+                        raise
                 self.close_connection = True
 
             do_POST = _handle
@@ -105,6 +114,7 @@ class FakeVendor:
     def queue(self, *replies: Reply) -> None:
         self.replies = list(replies)
         self.requests.clear()
+        self.hangups.clear()
 
     def __enter__(self) -> "FakeVendor":
         self.thread.start()

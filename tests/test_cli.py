@@ -186,3 +186,13 @@ def pexpect_eof():
     import pexpect
 
     return pexpect.EOF
+
+
+def test_chat_says_when_a_reply_was_cut_at_the_token_limit(vendor):
+    from fake_vendor import Reply
+    from vendor_payloads import openai_chunks
+
+    vendor.queue(Reply(200, events=openai_chunks(["on and on"], finish="length")))
+    out = devgpt("chat", "--model", "openai:m", "Talk.", env={"DEVGPT_OPENAI_BASE_URL": vendor.url + "/v1"})
+    assert out.returncode == 0 and "on and on" in out.stdout
+    assert "cut off at the token limit" in out.stderr

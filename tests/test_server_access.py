@@ -67,7 +67,8 @@ async def call(jp_fetch, path, body=None, method=None, **kwargs):
     kwargs.setdefault("request_timeout", 600)
     if body is not None:
         kwargs["body"] = body if isinstance(body, str) else json.dumps(body)
-    return await jp_fetch("devgpt", path, method=method or ("POST" if body is not None else "GET"), **kwargs)
+    return await jp_fetch("devgpt", *path.split("/"), method=method or ("POST" if body is not None else "GET"),
+                          **kwargs)
 
 
 async def as_user(port, base_url, token, path, body=None, method=None, params=""):

@@ -7,7 +7,8 @@ from IPython.core.interactiveshell import InteractiveShell
 
 from devgpt_magic.engine import Engine
 from devgpt_magic.results import CommandResult
-from devgpt_magic.schema import CommandStep, Suggestion
+from devgpt_magic.sandbox import availability
+from devgpt_magic.schema import CommandStep, Suggestion, Usage
 
 
 @pytest.fixture
@@ -160,6 +161,7 @@ def test_front_end_without_the_labextension_gets_the_copy_field(tmp_path):
         kc.execute_interactive(code, timeout=60, output_hook=messages.append)
         opened = [m["content"] for m in messages
                   if m["msg_type"] == "comm_open" and m["content"]["target_name"] == "devgpt_frontend"]
+        assert opened, [m["content"] for m in messages if m["msg_type"] in ("error", "stream")]
         assert opened[0]["data"] == {"action": "copy", "text": "ls -la"}
         kc.session.send(kc.shell_channel.socket, kc.session.msg("comm_close", {"comm_id": opened[0]["comm_id"],
                                                                                "data": {}}))
@@ -171,3 +173,256 @@ def test_front_end_without_the_labextension_gets_the_copy_field(tmp_path):
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+# --- issue 16: cards as a user lives with them ------------------------------------------------------------------
+IMG = "<img src=x onerror=alert(1)>"
+
+
+def full_suggestion(**extra) -> Suggestion:
+    step = CommandStep(command="tar -xzvf a.tgz -C /tmp", explanations=["Extracts the archive " + IMG],
+                       arguments={"-x": "extract", "-C /tmp": "into /tmp " + IMG, "--bogus": "made up"},
+                       argument_notes={"--bogus": "not in `tar --help` on this machine"})
+    usage = Usage(model="tiny-model", prompt_tokens=12, completion_tokens=34, latency_s=1.5)
+    fields = dict(request="r", commands=[step], usage=usage, notice="a tiny model: try a bigger one",
+                  alternatives=[CommandStep(command="bsdtar -xf a.tgz -C /tmp"), CommandStep(command=step.command)])
+    fields.update(extra)
+    return Engine._assess(Suggestion(**fields))
+
+
+def html_values(widget):
+    import ipywidgets as w
+
+    if isinstance(widget, w.HTML):
+        yield widget.value
+    for child in getattr(widget, "children", ()):
+        yield from html_values(child)
+
+
+def test_static_twin_holds_everything_on_the_card(shell):
+    r = CommandResult(full_suggestion(), local=True, shell=shell)
+    bundle = r.static_bundle()
+    html, text, markdown = bundle["text/html"], bundle["text/plain"], bundle["text/markdown"]
+    assert "devgpt-static" in html and "tar -xzvf a.tgz -C /tmp" in html
+    assert "Extracts the archive &lt;img" in html and "<img" not in html  # escaped
+    assert "<th" in html and ">argument</th>" in html and "not in `tar --help` on this machine" in html
+    assert "Other ways" in html and "bsdtar -xf a.tgz -C /tmp" in html and html.count("tar -xzvf a.tgz") == 1
+    assert "a tiny model: try a bigger one" in html and "tiny-model · 12 in / 34 out" in html
+    assert "risk: safe" in text and "Other ways" in text and "--bogus" in text
+    assert "| argument | meaning |" in markdown and "Other ways" in markdown
+
+
+def test_static_twin_records_what_ran(shell, tmp_path):
+    r = result_for(shell, "echo ran-for-real")
+    card = r.card().cards[0]
+    assert "ran:" not in r.static_bundle()["text/html"]
+    card.run_button.click()
+    card.flow.confirm_button.click()
+    html = r.static_bundle()["text/html"]
+    assert "ran: exit code 0" in html and "ran-for-real" in html
+    assert "ran: exit code 0" in r.static_bundle()["text/plain"]
+
+
+def test_footer_and_notice_are_on_the_card_once(shell):
+    r = CommandResult(full_suggestion(), local=True, shell=shell)
+    card = r.card()
+    values = list(html_values(card))
+    assert sum("tiny-model · 12 in / 34 out" in v for v in values) == 1
+    assert any("a tiny model: try a bigger one" in v for v in values)
+    r2 = CommandResult(full_suggestion(), local=True, shell=shell)
+    r2.show_footer = False
+    assert not any("tiny-model" in v for v in html_values(r2.card()))
+    assert "tiny-model" not in r2.static_bundle()["text/html"]
+
+
+def test_the_danger_shows_from_the_first_run_click(shell, tmp_path):
+    r = result_for(shell, "rm -rf ~")
+    card = r.card().cards[0]
+    flow = card.flow
+    assert flow.layout.display == "none"
+    card.run_button.click()
+    assert flow.danger_row.layout.display is None and "home" in flow.danger_note.value
+    assert "#c62828" in flow.danger_note.value and flow.confirm_button.button_style == "danger"
+    assert flow.acknowledge_row.layout.display == "none"  # the acknowledgement comes after Confirm
+    assert r.runs == []
+    card.flow.cancel_button.click()
+    safe = result_for(shell, "ls").card().cards[0]
+    safe.run_button.click()
+    assert safe.flow.confirm_button.button_style == "primary" and safe.flow.danger_row.layout.display == "none"
+
+
+def test_argument_table_has_a_header_and_a_readable_name_column(shell):
+    step = CommandStep(command="grep -r x .", arguments={"-r": "recursive " * 40, "--exclude-dir=node_modules": "y"})
+    r = CommandResult(Engine._assess(Suggestion(request="r", commands=[step])), local=True, shell=shell)
+    body = r.card().cards[0].body.value
+    assert "<thead>" in body and ">argument</th>" in body and ">meaning</th>" in body
+    assert "white-space:nowrap'><code>-r</code>" in body  # a long meaning cannot squeeze the name column
+
+
+def test_identical_commands_are_shown_and_run_once(shell, tmp_path):
+    r = result_for(shell, "echo one >> log.txt", "echo one >> log.txt ", "echo two >> log.txt")
+    card = r.card()
+    assert [c.step.command.strip() for c in card.cards] == ["echo one >> log.txt", "echo two >> log.txt"]
+    card.run_all_button.click()
+    card.run_all_flow.confirm_button.click()
+    assert (tmp_path / "log.txt").read_text() == "one\ntwo\n"
+    assert "All 2 commands ran" in card.run_all_note.value
+    assert r.static_bundle()["text/html"].count("echo one &gt;&gt; log.txt</code>") == 1
+
+
+def test_run_all_says_which_command_failed(shell, tmp_path):
+    r = result_for(shell, "touch one.txt", "false", "touch three.txt")
+    card = r.card()
+    card.run_all_button.click()
+    card.run_all_flow.confirm_button.click()
+    note = card.run_all_note.value
+    assert "Stopped: command 2 of 3" in note and "<code>false</code>" in note and "exit code 1" in note
+    assert "1 after it not run" in note
+
+
+def test_deleting_the_kernels_own_folder_is_dangerous_on_the_card(shell, tmp_path):
+    step = CommandStep(command=f"rm -rf {tmp_path}")
+    suggestion = Engine._assess(Suggestion(request="r", commands=[step]), str(tmp_path))
+    card = CommandResult(suggestion, local=True, shell=shell).card().cards[0]
+    assert card.risk.level == "dangerous" and "dangerous" in card.badge.value
+    card.run_button.click()
+    card.flow.confirm_button.click()
+    assert tmp_path.exists() and card.flow.acknowledge_row.layout.display is None  # still asks for the second
+
+
+def test_other_ways_have_their_own_buttons_and_confirmation(shell, tmp_path):
+    suggestion = Engine._assess(Suggestion(request="r", commands=[CommandStep(command="touch a.txt")],
+                                           alternatives=[CommandStep(command="touch b.txt"),
+                                                         CommandStep(command="touch a.txt")]))
+    r = CommandResult(suggestion, local=True, shell=shell)
+    card = r.card()
+    assert [a.step.command for a in card.alternatives] == ["touch b.txt"]  # not a repeat of the suggestion
+    other = card.alternatives[0]
+    other.run_button.click()
+    assert not (tmp_path / "b.txt").exists()
+    other.flow.confirm_button.click()
+    assert (tmp_path / "b.txt").exists() and not (tmp_path / "a.txt").exists()
+    take_next_input(shell)
+    other.insert_button.click()
+    assert take_next_input(shell) == "!touch b.txt"
+
+
+def test_explain_refused_by_the_model_still_shows_the_commands_risk(shell):
+    suggestion = Engine._assess(Suggestion(request="rm -rf ~", commands=[CommandStep(command="rm -rf ~")],
+                                           invalid_reason="not a terminal task " + IMG))
+    r = CommandResult(suggestion, local=True, shell=shell)
+    card = r.card()
+    assert "Not a terminal task" in card.invalid_note.value and "&lt;img" in card.invalid_note.value
+    assert card.cards[0].risk.level == "dangerous" and "dangerous" in card.cards[0].badge.value
+    bundle = r.static_bundle()
+    assert "Not a terminal task" in bundle["text/html"] and "devgpt-risk-dangerous" in bundle["text/html"]
+    assert "risk: DANGEROUS" in bundle["text/plain"]
+
+
+def test_the_widget_text_stand_in_is_short(shell):
+    bundle = CommandResult(full_suggestion(), local=True, shell=shell).card()._repr_mimebundle_()
+    assert bundle["text/plain"] == "DevGPT command card (the static view follows)"
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+# --- Preview, Run with undo, Undo on a card (real bubblewrap) -------------------------------------------------
+
+needs_bwrap = pytest.mark.skipif(not availability().ok, reason="needs bubblewrap (apt-get install bubblewrap)")
+
+
+@pytest.fixture
+def files(tmp_path, monkeypatch):
+    """A working folder of its own (tmp_path also holds the cache, where the undo store lives)."""
+    root = tmp_path / "w"
+    (root / "logs").mkdir(parents=True)
+    for n in range(3):
+        (root / "logs" / f"{n}.tmp").write_text(f"log {n}\n")
+    (root / "keep.txt").write_text("keep\n")
+    monkeypatch.chdir(root)
+    return root
+
+
+@needs_bwrap
+def test_preview_then_run_with_undo_then_undo(shell, files):
+    from test_preview import snapshot
+
+    before = snapshot(files)
+    r = result_for(shell, "rm logs/*.tmp")
+    card = r.card().cards[0]
+    card.preview_button.click()
+    assert snapshot(files) == before  # a preview never touches the real files
+    assert card.preview_box.layout.display is None and "3 paths deleted" in card.preview_box.value
+    assert "logs/0.tmp" in card.preview_box.value and "deletes 3 files" in card.status.value
+    assert card.risk.level == "caution" and "its preview deletes 3 files" in card.badge.value
+    assert "deletes 3 files" in r.static_bundle()["text/html"]
+    card.run_button.click()
+    card.flow.confirm_button.click()
+    assert not list((files / "logs").iterdir()) and r.runs[0].ok
+    assert card.undo_button.layout.display is None and "Undo" in card.status.value
+    assert "ran with undo" in r.static_bundle()["text/html"]
+    card.undo_button.click()
+    assert snapshot(files) == before and "Undid run" in card.status.value
+    assert card.undo_button.layout.display == "none"
+
+
+@needs_bwrap
+def test_a_preview_that_deletes_many_files_needs_the_second_confirmation(shell, files, monkeypatch):
+    monkeypatch.setenv("DEVGPT_PREVIEW_DANGER_FILES", "2")
+    r = result_for(shell, "rm logs/*.tmp")
+    card = r.card().cards[0]
+    assert card.risk.level != "dangerous"
+    card.preview_button.click()
+    assert card.risk.level == "dangerous"
+    card.run_button.click()
+    assert card.flow.confirm_button.button_style == "danger" and "more than 2" in card.flow.danger_note.value
+    card.flow.confirm_button.click()
+    assert len(list((files / "logs").iterdir())) == 3  # not yet
+    card.flow.acknowledge_button.click()
+    assert not list((files / "logs").iterdir())
+    take_next_input(shell)
+    card.insert_button.click()  # Insert carries the danger the preview found
+    card.insert_flow.acknowledge_button.click()
+    assert take_next_input(shell).startswith("# DANGEROUS: its preview deletes 3 files")
+
+
+@needs_bwrap
+def test_a_backup_too_large_asks_before_running_without_undo(shell, files, monkeypatch):
+    monkeypatch.setenv("DEVGPT_UNDO_MAX_MB", "0")
+    r = result_for(shell, "rm keep.txt")
+    card = r.card().cards[0]
+    card.preview_button.click()
+    card.run_button.click()
+    card.flow.confirm_button.click()
+    assert (files / "keep.txt").exists() and r.runs == []  # nothing ran: it asks first
+    assert card.backup_flow.layout.display is None and "DEVGPT_UNDO_MAX_MB" in card.backup_question.value
+    card.without_undo_button.click()
+    assert not (files / "keep.txt").exists() and r.runs[0].ok
+    assert card.undo_button.layout.display == "none"
+    card.without_undo_button.click()  # a stale answer runs nothing again
+    assert len(r.runs) == 1
+
+
+@needs_bwrap
+def test_undo_refuses_when_a_file_changed_again(shell, files):
+    r = result_for(shell, "sed -i s/keep/kept/ keep.txt")
+    card = r.card().cards[0]
+    card.preview_button.click()
+    card.run_button.click()
+    card.flow.confirm_button.click()
+    assert (files / "keep.txt").read_text() == "kept\n"
+    (files / "keep.txt").write_text("changed by hand\n")
+    card.undo_button.click()
+    assert "Undo refused" in card.status.value and (files / "keep.txt").read_text() == "changed by hand\n"
+
+
+def test_preview_without_bubblewrap_says_so_in_one_line(shell, monkeypatch):
+    from devgpt_magic import preview as preview_module
+    from devgpt_magic.sandbox import Availability
+
+    monkeypatch.setattr(preview_module, "availability",
+                        lambda: Availability(ok=False, reason="bubblewrap is not installed: apt-get install bubblewrap"))
+    r = result_for(shell, "ls")
+    card = r.card().cards[0]
+    card.preview_button.click()
+    assert card.status.value == "<i>Preview not available: bubblewrap is not installed: apt-get install bubblewrap</i>"
+    assert card.preview_result is None and card.preview_box.layout.display == "none"

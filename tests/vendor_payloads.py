@@ -28,12 +28,13 @@ def openai_chat(text: str, prompt_tokens: int = 120, completion_tokens: int = 40
                       "total_tokens": prompt_tokens + completion_tokens}}
 
 
-def openai_chunks(pieces: list[str], model: str = "gpt-4o") -> list[Any]:
+def openai_chunks(pieces: list[str], model: str = "gpt-4o", finish: str = "stop") -> list[Any]:
+    """A streamed chat reply; ``finish="length"``: one cut at the token limit."""
     base = {"id": "chatcmpl-abc123", "object": "chat.completion.chunk", "created": 1764300000, "model": model}
     events: list[Any] = [dict(base, choices=[{"index": 0, "delta": {"role": "assistant", "content": ""},
                                                "finish_reason": None}])]
     events += [dict(base, choices=[{"index": 0, "delta": {"content": p}, "finish_reason": None}]) for p in pieces]
-    events.append(dict(base, choices=[{"index": 0, "delta": {}, "finish_reason": "stop"}]))
+    events.append(dict(base, choices=[{"index": 0, "delta": {}, "finish_reason": finish}]))
     events.append(dict(base, choices=[], usage={"prompt_tokens": 50, "completion_tokens": len(pieces),
                                                 "total_tokens": 50 + len(pieces)}))
     events.append("[DONE]")

@@ -175,10 +175,13 @@ class OpenAIProvider(Provider):
             args["stream_options"] = {"include_usage": True}  # vendors' own APIs take it; some servers do not
         usage = None
         finish = None
-        for chunk in create(stream=True, **args):
-            usage = getattr(chunk, "usage", None) or usage
-            piece, reason = chunk_piece(chunk, prompt.is_completion)
-            finish = reason or finish
-            if piece:
-                yield piece
+        # closed when this generator is (a cancelled reply): the SDK's stream and its generator refer to each
+        # other, so without the `with` the connection stayed open, and the vendor generating, until a GC pass
+        with create(stream=True, **args) as chunks:
+            for chunk in chunks:
+                usage = getattr(chunk, "usage", None) or usage
+                piece, reason = chunk_piece(chunk, prompt.is_completion)
+                finish = reason or finish
+                if piece:
+                    yield piece
         yield Finish(finish, getattr(usage, "prompt_tokens", None), getattr(usage, "completion_tokens", None))

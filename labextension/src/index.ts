@@ -4,6 +4,7 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { LabIcon } from '@jupyterlab/ui-components';
 
+import { watchNotebookReplies } from './codeBlocks';
 import { connectKernelActions } from './kernelActions';
 import { DevGPTPanel } from './panel';
 
@@ -34,11 +35,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
     restorer?.add(panel, 'devgpt-panel');
     app.commands.addCommand(OPEN, {
       label: 'DevGPT: Open Panel',
-      execute: () => app.shell.activateById(panel.id)
+      execute: () => {
+        app.shell.activateById(panel.id);
+        panel.focusInput();
+      }
     });
     app.commands.addKeyBinding({ command: OPEN, keys: ['Accel Shift Y'], selector: 'body' });
     palette?.addItem({ command: OPEN, category: 'DevGPT' });
     connectKernelActions(notebooks);
+    watchNotebookReplies(notebooks);
   }
 };
 
