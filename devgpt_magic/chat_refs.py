@@ -21,6 +21,8 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
+from .secrets import redact
+
 #: characters of one inserted value
 MAX_REF_CHARS = 4000
 #: characters of all inserted values of one message
@@ -135,9 +137,11 @@ def expand(message: str, shell: Any, errors: ErrorLog | None = None) -> Expansio
         if budget[0] <= 0:
             result.skipped.append(f"{shown} (over the {MAX_TOTAL_CHARS:,}-character limit of one message)")
             return "{" + shown + "}"
-        text, cut = _cut(text, min(MAX_REF_CHARS, budget[0]))
+        masked = redact(text)  # a key in a variable, a cell or os.environ never leaves for the model's vendor
+        notes = ", credentials masked" if masked != text else ""
+        text, cut = _cut(masked, min(MAX_REF_CHARS, budget[0]))
         budget[0] -= len(text)
-        size = f"{len(text):,} characters" + (", cut" if cut else "")
+        size = f"{len(text):,} characters" + (", cut" if cut else "") + notes
         result.included.append(f"{shown} ({what}, {size})")
         if info is not None or "\n" in text:
             return _fenced(text, info or "")

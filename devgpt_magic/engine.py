@@ -172,9 +172,9 @@ class Engine:
             found.append(sampled)
             usage = usage + sampled.usage if usage and sampled.usage else usage
         best, others = choose(found, behaviour or sandbox_behaviour(self.builder.context.cwd))
-        alternatives = [CommandStep(command="\n".join(c.command for c in o.commands), risk=o.commands[0].risk)
-                        for o in others if o.commands]
-        return best.model_copy(update={"usage": usage, "alternatives": alternatives})
+        alternatives = [CommandStep(command="\n".join(c.command for c in o.commands)) for o in others if o.commands]
+        return self._assess(best.model_copy(update={"usage": usage, "alternatives": alternatives}),
+                            self.builder.context.cwd)
 
     def _revised(self, spec: ModelSpec, provider: Provider, prompt: Prompt, suggestion: Suggestion,
                  temperature: float, use_cache: bool, cancel: threading.Event | None) -> Suggestion:
@@ -284,7 +284,9 @@ class Engine:
         from .safety import assess
 
         steps = [step.model_copy(update={"risk": assess(step.command, cwd=cwd)}) for step in suggestion.commands]
-        return suggestion.model_copy(update={"commands": steps})
+        # another way is run as one text, so its risk is that of the whole text, not of its first line
+        others = [step.model_copy(update={"risk": assess(step.command, cwd=cwd)}) for step in suggestion.alternatives]
+        return suggestion.model_copy(update={"commands": steps, "alternatives": others})
 
     # --- chat --------------------------------------------------------------------------------------------
     def chat(self, session: ChatSession, message: str, *, model: str | None = None, temperature: float = 0.3,

@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, cell_magic, line_cell_magic, magics_class
+from IPython.core.magic import Magics, cell_magic, line_cell_magic, magics_class, no_var_expand
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from traitlets import Bool, Enum, Float, Int, Unicode
 
@@ -156,6 +156,7 @@ class DevGPTMagics(Magics):
              help="preview, run: seconds the sandboxed preview may run (default $DEVGPT_PREVIEW_TIMEOUT, else 10)")
     @_option("--list", actions=("undo",), action="store_true", help="undo: list the runs that can be undone")
     @argument("request", nargs="*", help="the request, command or message (the rest of the line, verbatim)")
+    @no_var_expand  # what is shown, assessed and run is the line as typed: no IPython {expr} or $name
     @line_cell_magic
     def devgpt(self, line: str, cell: str | None = None) -> Any:
         """A developer assistant: shell commands from plain English, explained and checked for danger.
@@ -207,12 +208,7 @@ class DevGPTMagics(Magics):
         if args.reset:
             self.session.reset()
         if not args.verbatim:
-            from .chat_refs import expand
-
-            expansion = expand(cell, self.shell, self.errors)
-            if expansion.note():
-                print(expansion.note())
-            cell = expansion.text
+            cell = self._with_references(cell)
         try:
             self._chat(cell, args.model)
         except DevGPTError as exc:
@@ -258,7 +254,16 @@ class DevGPTMagics(Magics):
 
     def _do_chat(self, args: Any, text: str) -> None:
         self._apply_base_url(args)
-        self._chat(text, args.model)
+        self._chat(self._with_references(text), args.model)
+
+    def _with_references(self, message: str) -> str:
+        """``{name}``, ``{In[n]}``, ``{Out[n]}``, ``{Err[n]}`` filled in (see ``%%devgpt_chat?``), saying what."""
+        from .chat_refs import expand
+
+        expansion = expand(message, self.shell, self.errors)
+        if expansion.note():
+            print(expansion.note())
+        return expansion.text
 
     def _do_history(self, args: Any, text: str) -> None:
         if args.save and args.load:

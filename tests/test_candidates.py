@@ -92,3 +92,18 @@ def test_the_engine_groups_real_sandbox_runs(tmp_path, monkeypatch):
     assert s.commands[0].command == "ls *.py | wc -l"  # three of four print 2; the greedy one is among them
     assert [a.command for a in s.alternatives] == ["ls | wc -l"]
     assert s.usage.calls == 4
+
+
+@needs_bwrap
+def test_another_way_carries_the_risk_of_its_whole_text(tmp_path, monkeypatch):
+    """An alternative runs as one text: a dangerous second line makes the whole alternative dangerous."""
+    (tmp_path / "a.py").write_text("a")
+    monkeypatch.chdir(tmp_path)
+    _Scripted.answers = ['{"commands": ["ls *.py | wc -l"]}', '{"commands": ["echo 7", "git push --force origin main"]}']
+    from devgpt_magic.context import Context
+
+    engine = Engine(context=Context.current(str(tmp_path)), provider_factory=_Scripted)
+    s = engine.suggest("how many python files are here", model="smollm2", mode="fast", use_cache=False,
+                       techniques=Techniques(candidates=2))
+    assert [a.command for a in s.alternatives] == ["echo 7\ngit push --force origin main"]
+    assert s.alternatives[0].risk.level == "dangerous"

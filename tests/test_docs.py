@@ -12,6 +12,7 @@ import os
 import shutil
 import socket
 import stat
+import tempfile
 import time
 from pathlib import Path
 
@@ -476,3 +477,34 @@ def test_everything_works_offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     finally:
         index.reset()
         helpdb.clear_memory()
+
+
+def test_help_is_never_read_by_starting_a_file_a_command_points_at(tmp_path, monkeypatch):
+    """A path in a command (the model's text, or a stranger's file in /tmp) is never started for its help:
+    only the program PATH finds by that name is. Relative PATH entries are ignored too."""
+    from devgpt_magic.docs import helpdb, system
+
+    marker = tmp_path / "ran"
+    for folder in (tmp_path / "project", Path(tempfile.gettempdir())):
+        folder.mkdir(exist_ok=True)
+    script = f"#!/bin/sh\ntouch {marker}\n"
+    planted = [tmp_path / "project" / "tool.py", Path(tempfile.gettempdir()) / f"tool-{tmp_path.name}.py",
+               tmp_path / "project" / "ls"]
+    for path in planted:
+        path.write_text(script + "# import sys.exit(\n")
+        path.chmod(0o755)
+    monkeypatch.chdir(tmp_path / "project")
+    helpdb.clear_memory()
+    try:
+        for name in ("./tool.py", str(planted[0]), f"./{planted[1].name}", str(planted[1]), "./ls", str(planted[2])):
+            found = helpdb.program_help(name)
+            assert found is None or not found.path or found.path.startswith(("/usr/", "/bin/", "/sbin/"))
+        monkeypatch.setenv("PATH", "." + os.pathsep + os.environ["PATH"])
+        assert system.which("tool.py") is None
+        assert helpdb.program_help("tool.py") is None
+        assert not marker.exists()
+        # the real program at its own path is still read
+        tar = system.which("tar")
+        assert tar and helpdb.program_help(tar) is not None
+    finally:
+        planted[1].unlink()

@@ -582,3 +582,35 @@ def test_chat_references_in_a_real_kernel(vendor, tmp_path):
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+@pytest.mark.parametrize("action", ["preview", "run", "explain", "cmd"])
+def test_the_line_reaches_the_magic_as_typed(ip, monkeypatch, action):
+    """No IPython expansion: `{expr}` would run Python before anything is shown, and `$name` or `{x}` would
+    change the command between what the user typed and what is assessed and run."""
+    ip.user_ns["d"] = "/home/someone"
+    ip.user_ns["payload"] = "; touch /tmp/x"
+    seen: list[str] = []
+    monkeypatch.setattr(magics(ip), f"_do_{action}", lambda args, text: seen.append(text))
+    typed = "rm -rf $d/tmp; ls {payload} {__import__('os').getpid()} --format '{{.Names}}'"
+    ip.run_line_magic("devgpt", f"{action} {typed}")
+    assert seen == [typed]
+
+
+def test_references_never_send_a_credential(ip, vendor, monkeypatch, capsys):
+    """A key held in a variable, a cell or the environment is masked before the message leaves; the line form
+    of chat fills references in the same way (IPython's own expansion is off for %devgpt)."""
+    ip.run_line_magic("devgpt", "reset")
+    key = "sk-proj-" + "Z" * 40
+    ip.user_ns.update(cfg={"token": "ghp_" + "A1b2" * 9}, note="plain words", settings={"api": key})
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    queue_chat(vendor, monkeypatch)
+    ip.run_cell_magic("devgpt_chat", "--model openai:m", "Why does {cfg} fail? settings: {settings}")
+    sent = chat_sent(vendor)
+    assert "ghp_" not in sent and "A1b2A1b2" not in sent and key not in sent and "settings: {'api'" in sent
+    assert "credentials masked" in capsys.readouterr().out
+    queue_chat(vendor, monkeypatch)
+    ip.run_line_magic("devgpt", "chat --model openai:m explain {note} and {cfg}")
+    sent = chat_sent(vendor)
+    assert "explain plain words and" in sent and "A1b2A1b2" not in sent and key not in sent
+    ip.run_line_magic("devgpt", "reset")

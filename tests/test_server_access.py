@@ -123,6 +123,7 @@ async def test_another_users_conversation_id_neither_continues_nor_clears_it(jp_
                              {"message": "Say hello in two words.", "conversation_id": "plan-7"})
     done = [json.loads(line) for line in response.body.decode().splitlines()][-1]
     assert done["type"] == "done" and done["conversation_id"] == "plan-7" and isinstance(done["truncated"], bool)
+    assert done["html"].startswith("<div class='devgpt-markdown'>")  # rendered as the notebook renders it
     assert "secret plan" not in response.body.decode()
     assert [m.content for m in store.get("user:alice", "plan-7").messages] == ["my secret plan", "noted"]
     assert store.get("user:bob", "plan-7").messages[0].content == "Say hello in two words."

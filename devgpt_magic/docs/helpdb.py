@@ -145,6 +145,19 @@ class ProgramHelp:
 
 # --- finding what to run ----------------------------------------------------------------------------------------
 
+def _path_program(tool: str) -> str | None:
+    """The program a path in a command names, only when it is the very program that PATH finds by its name
+    (``/usr/bin/tar``). Help is never read by starting a file that a command (the model's or a stranger's)
+    points at: ``./tool.py``, ``venv/bin/x`` or ``/tmp/x`` would run code nobody confirmed, and a relative path
+    would even be looked up in another folder than the one it was written for."""
+    if not os.path.isabs(tool):
+        return None
+    found = system.which(os.path.basename(tool))
+    if found and os.path.realpath(found) == os.path.realpath(tool):
+        return found
+    return None
+
+
 def _safe_to_run(name: str, exe: str) -> bool:
     """Whether ``exe --help`` may be started: packaged or well-known programs and Python console scripts; never
     a program in :data:`catalog.NEVER_RUN`, and never an unknown script (it might ignore ``--help``)."""
@@ -356,7 +369,7 @@ def program_help(name: str, *, full: bool = False) -> ProgramHelp | None:
     sub = " ".join(parts[1:])
     builtin = "/" not in tool and tool in system.builtins()
     if "/" in tool:
-        exe = tool if os.path.isfile(tool) and os.access(tool, os.X_OK) else None
+        exe = _path_program(tool)
     else:
         exe = system.which(tool)
     if not exe and not builtin:

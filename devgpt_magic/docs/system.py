@@ -129,7 +129,10 @@ def path_programs() -> frozenset[str]:
 
 
 def which(name: str) -> str | None:
-    return shutil.which(name)
+    """``name`` on PATH, searched in PATH's absolute folders only: an empty or relative entry (``.``) would
+    resolve against the folder help is run from, not the one the command was written for."""
+    folders = [d for d in os.environ.get("PATH", os.defpath).split(os.pathsep) if os.path.isabs(d)]
+    return shutil.which(name, path=os.pathsep.join(folders)) if "/" not in name else None
 
 
 def bash_path() -> str | None:

@@ -145,7 +145,10 @@ def run_in_view(command: str, cwd: str | os.PathLike[str], *, folders: list[str]
     from ..execution import user_shell
 
     shell = shell or user_shell()
-    env = dict(os.environ if env is None else env)
+    from ..secrets import without_credentials
+
+    # a preview shows its output (to a panel user too): the command gets no API keys or other credentials
+    env = without_credentials(os.environ if env is None else env)
     env["PWD"] = cwd
     notes: list[str] = []
     if method in (None, "overlay"):
@@ -245,9 +248,14 @@ def _collect(command: str, cwd: str, previewed: list[str], method: Method, views
             changes += found
         else:
             outside += [c.path for c in found if c.type != "dir" or c.kind != "modified"]
+    from ..secrets import redact
+
     stderr = result.stderr.decode("utf-8", "replace")
+    for change in changes:  # what a preview shows never carries a credential, even one read from a file
+        if change.diff:
+            change.diff = redact(change.diff)
     return ViewRun(command=command, cwd=cwd, folders=previewed, method=method, exit_code=_exit_code(result, report),
-                   stdout=result.stdout.decode("utf-8", "replace"), stderr=stderr, elapsed_s=result.elapsed_s,
+                   stdout=redact(result.stdout.decode("utf-8", "replace")), stderr=redact(stderr), elapsed_s=result.elapsed_s,
                    timed_out=result.timed_out, output_overflow=result.output_overflow,
                    disk_overflow=result.disk_overflow, changes=sorted(changes, key=lambda c: c.path),
                    outside_writes=sorted(set(outside)), readonly_writes=_readonly_writes(stderr),

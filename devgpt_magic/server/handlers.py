@@ -34,6 +34,7 @@ from ..chat import ChatReply, ChatSession
 from ..engine import Engine
 from ..errors import CancelledError, DevGPTError, MissingKeyError, ModelUnavailableError, RequestError, \
     UnknownModelError
+from ..render import markdown_html
 from ..schema import Suggestion
 from .calls import ModelCalls, ServerBusy
 from .config import DevGPTServer
@@ -295,9 +296,10 @@ class ChatHandler(_Base):
                 self.set_header("Cache-Control", "no-cache")
                 started = True
             if isinstance(item, ChatReply):
+                # the panel shows the reply through the notebook's own renderer: raw HTML escaped, no images
                 event = {"type": "done", "conversation_id": conversation, "text": item.text,
-                         "usage": item.usage.model_dump(), "dropped_exchanges": item.dropped_exchanges,
-                         "truncated": item.truncated}
+                         "html": markdown_html(item.text), "usage": item.usage.model_dump(),
+                         "dropped_exchanges": item.dropped_exchanges, "truncated": item.truncated}
             else:
                 event = {"type": "delta", "text": item}
             self.write(json.dumps(event) + "\n")

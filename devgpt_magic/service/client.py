@@ -169,11 +169,9 @@ class ServiceClient:
         info = self.files.read_info()
         if info and not pid_alive(int(info.get("pid", 0))):
             self.files.clear()  # a service that died without tidying up
-        from ..models.providers import key_variables
-        from ..secrets import is_secret_name
+        from ..secrets import without_credentials
 
-        # the service needs no credentials: it never sees the user's keys
-        env = {k: v for k, v in os.environ.items() if k not in key_variables() and not is_secret_name(k)}
+        env = without_credentials(os.environ)  # the service needs no credentials: it never sees the user's keys
         package_root = str(Path(__file__).resolve().parents[2])  # importable from "/" even when not installed
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
         crash = self.last_crash()

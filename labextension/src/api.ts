@@ -68,6 +68,8 @@ export type ChatEvent =
       type: 'done';
       conversation_id: string;
       text: string;
+      /** the reply as HTML made by the server's Markdown renderer: raw HTML escaped, images as links */
+      html: string;
       usage: IUsage;
       truncated?: boolean;
       dropped_exchanges?: number;

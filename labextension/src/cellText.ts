@@ -9,7 +9,8 @@ const BADGE: { [level: string]: string } = { caution: 'CAUTION', dangerous: 'DAN
 function bangSafe(command: string): boolean {
   return (
     command.trim().length > 0 &&
-    !command.includes('\n') &&
+    // one line as Python sees lines: IPython also splits at these, a shell does not
+    !/[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]/.test(command) &&
     !/[${}]/.test(command) &&
     !command.trimEnd().endsWith('\\') &&
     !command.trimStart().startsWith('!')
@@ -19,7 +20,7 @@ function bangSafe(command: string): boolean {
 /** Control, bidi-override and zero-width characters written as escapes, as render.visible does. */
 export function visible(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, ch => {
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g, ch => {
     const code = ch.charCodeAt(0);
     return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
   });

@@ -443,13 +443,14 @@ export class DevGPTPanel extends Widget {
     let sofar = '';
     let ok = true;
     let pending: Promise<void> = Promise.resolve();
-    const render = (markdown: string) => {
+    const render = (html: string) => {
       pending = pending.then(async () => {
-        // A model's reply is untrusted: an untrusted model makes the renderer sanitize the HTML that the
-        // Markdown produces (no <script>, no event handlers such as onerror), while Markdown still renders.
+        // A model's reply is untrusted. The server renders its Markdown as the notebook does (raw HTML shown
+        // as text, images as links, so nothing loads from an address the reply chose), and the untrusted
+        // model makes JupyterLab sanitize that HTML once more.
         const follow = this.follow;
-        const renderer = this.rendermime.createRenderer('text/markdown');
-        const model = this.rendermime.createModel({ data: { 'text/markdown': markdown }, trusted: false });
+        const renderer = this.rendermime.createRenderer('text/html');
+        const model = this.rendermime.createModel({ data: { 'text/html': html }, trusted: false });
         await renderer.renderModel(model);
         body.replaceChildren(renderer.node);
         addCodeButtons(body, () => ({ panel: this.notebooks.currentWidget }), () => this.notebookPath());
@@ -476,7 +477,7 @@ export class DevGPTPanel extends Widget {
                 el('div', 'jp-DevGPT-truncated', 'Cut off at the token limit: the reply is incomplete. Ask for the rest, or for a shorter answer.')
               );
             }
-            void render(event.text);
+            void render(event.html);
           } else {
             ok = false;
             this.showError(event.error);
@@ -486,10 +487,8 @@ export class DevGPTPanel extends Widget {
       );
     } catch (error) {
       if (signal.aborted) {
+        // the part that arrived stays as plain text: it is not kept, and half a reply is not worth rendering
         reply.appendChild(el('div', 'jp-DevGPT-truncated', 'Stopped: this reply is incomplete and is not kept in the conversation.'));
-        if (sofar) {
-          void render(sofar);
-        }
         await pending;
         throw error;
       }
