@@ -174,6 +174,25 @@ def test_ctrl_c_stops_the_generation_not_the_service(own_service):
     assert engine.suggest("print the date", mode="fast", use_cache=False).model == "smollm2-135m"
 
 
+@pytest.mark.parametrize("policy", [None, "ACTIVE"])
+def test_the_service_gets_no_credentials_and_threads_that_sleep(own_service, monkeypatch, policy):
+    """The service never sees a key; its OpenMP threads sleep while they wait (a spinning thread beside one busy
+    core made a request several times slower: README, Performance) unless the user chose otherwise."""
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-proj-" + "K" * 40)
+    monkeypatch.setenv("BUILD_SECRET", "do-not-pass-this-on")
+    if policy:
+        monkeypatch.setenv("OMP_WAIT_POLICY", policy)
+    else:
+        monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    own_service.ensure()
+    pids = [int(own_service.status()["pid"])]
+    pids += [int(p) for p in open(f"/proc/{pids[0]}/stat").read().split()[3:4]]  # and its supervisor
+    for pid in pids:
+        env = dict(item.split("=", 1) for item in open(f"/proc/{pid}/environ").read().split("\0") if "=" in item)
+        assert "OPENAI_API_KEY" not in env and "BUILD_SECRET" not in env
+        assert env["OMP_WAIT_POLICY"] == (policy or "PASSIVE")
+
+
 def test_idle_service_exits_by_itself(own_service, monkeypatch):
     monkeypatch.setenv("DEVGPT_SERVICE_IDLE", "5")
     Engine().suggest("print the date", mode="fast", use_cache=False)

@@ -172,6 +172,11 @@ class ServiceClient:
         from ..secrets import without_credentials
 
         env = without_credentials(os.environ)  # the service needs no credentials: it never sees the user's keys
+        # llama.cpp's OpenMP threads spin while they wait for each other; on a machine where anything else is
+        # busy (a notebook computing, a build) that turns each step of the model into a wait for a descheduled
+        # thread. Sleeping instead costs little when the machine is quiet (python -m evaluation bench --only
+        # threads measures both); a user's own OMP_WAIT_POLICY wins.
+        env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         package_root = str(Path(__file__).resolve().parents[2])  # importable from "/" even when not installed
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
         crash = self.last_crash()
