@@ -2,9 +2,12 @@
 
 Why: a suggested command is shown with a risk badge and a dangerous one needs a second confirmation naming the
 danger, so the check must **fail closed**. Anything it cannot see into (text run by a shell or an interpreter
-from a variable, a file or a pipe; ``$(...)`` whose output becomes a command; wrappers it does not know; nesting
-past :data:`~.walk.MAX_DEPTH`; text bashlex cannot parse) is at least *caution*, and it is *dangerous* when what
-it can see is dangerous (``python -c "shutil.rmtree('/')"``, ``bash -c "bash -c 'rm -rf ~'"``).
+from a variable, a file or a pipe; a script file a shell runs or sources, ``./x.sh``; ``$(...)`` whose output
+becomes a command; commands that xargs, parallel or ``find -exec`` take from their input; interpreter code that
+hides its calls, ``getattr(os, 'sys'+'tem')``; wrappers it does not know; nesting past :data:`~.walk.MAX_DEPTH`;
+text bashlex cannot parse; line breaks a shell ignores but a notebook does not, U+2028) is at least *caution*,
+and it is *dangerous* when what it can see is dangerous (``python -c "shutil.rmtree('/')"``,
+``bash -c "bash -c 'rm -rf ~'"``, ``{rm,-rf,~}``, ``echo 'rm -rf ~' > x.sh; bash x.sh``).
 
 Levels:
 
@@ -15,25 +18,29 @@ Levels:
 
 How it works (one module each):
 
-- :mod:`.parse` turns text into bashlex trees (rewriting what bashlex cannot read; shlex fallback otherwise);
+- :mod:`.parse` turns text into bashlex trees (rewriting what bashlex cannot read; shlex fallback otherwise) and
+  expands braces as bash does;
 - :mod:`.walk` visits every simple command wherever it hides (pipelines, lists, subshells, ``$(...)``,
   backticks, process substitution, redirects, assignments, heredocs, functions, loops, if/case bodies),
   strips assignments and wrappers, and judges redirections; pipes carry what flows (:mod:`.flow`);
 - :mod:`.wrappers` is the table of programs that run another command (``sudo``, ``timeout``, ``ssh``...);
 - :mod:`.rules` is the table of per-program rules, implemented in :mod:`.rules_files`, :mod:`.rules_code`,
-  :mod:`.rules_tools` and :mod:`.rules_system`;
+  :mod:`.rules_tools`, :mod:`.rules_system` and :mod:`.rules_share` (servers, tunnels, publishing, package
+  sources);
 - :mod:`.paths` knows which paths are critical (``/``, system folders, home, the working folder), important
   (shell startup files, ``authorized_keys``, cron, sudoers, systemd units) or secret (keys, credentials);
-- :mod:`.interpreters` looks inside one-liners (``python -c``, ``perl -e``, ``node -e``, awk programs).
+- :mod:`.interpreters` looks inside one-liners (``python -c``, ``perl -e``, ``node -e``, awk programs, and the
+  languages that share their tables: IPython, bun/deno, R, Octave, gnuplot, Tcl, Lisp/Emacs, Java).
 
 HOW TO ADD A RULE: write a function ``def myprog(cmd: Cmd) -> None`` that looks at ``cmd.flags``,
 ``cmd.operands``, ``cmd.values("-o")`` or ``cmd.stdin`` and calls ``cmd.add("dangerous" | "caution", "short plain
 reason")``, then add one entry ``"myprog": module.myprog`` to :data:`.rules.RULES` (use ``cmd.check.text(...)``
-when an option holds shell text to check, ``cmd.check.write(...)`` for a file it writes). A program that just runs
-another command needs no function: add a :class:`~.wrappers.Wrapper` entry to :data:`.wrappers.WRAPPERS` saying
-which options take a value and how many words come before the inner command. A new important or secret path is
-one line in :data:`.paths.IMPORTANT_FILES` or :data:`.paths.SECRETS`. Then add the commands to the tables in
-``tests/test_safety.py``.
+when an option holds shell text to check, ``cmd.check.code(language, ...)`` for program text,
+``cmd.check.write(...)`` for a file it writes; ``_all(rule1, rule2)`` when several rules look at one program).
+A program that just runs another command needs no function: add a :class:`~.wrappers.Wrapper` entry to
+:data:`.wrappers.WRAPPERS` saying which options take a value and how many words come before the inner command.
+A new important or secret path is one line in :data:`.paths.IMPORTANT_FILES` or :data:`.paths.SECRETS`. Then add
+the commands to the tables in ``tests/test_safety.py``.
 """
 
 from __future__ import annotations

@@ -134,7 +134,7 @@ def output_of(cmd: Cmd) -> Source:
     """What ``cmd`` prints, as far as we can tell."""
     n = cmd.name
     stdin = cmd.stdin or Source()
-    secrets = [s for s in (secret(w, cmd.where) for w in read_operands(cmd)) if s]
+    secrets = [s for s in (secret(w, cmd.where) for w in read_operands(cmd)) if s] + cmd.reveals
     if n in ("echo", "printf"):
         src = Source(texts=[_echo_text(cmd)])
         for srcs in cmd.subs.values():
@@ -203,7 +203,8 @@ _INTERP_CODE_OPTS = {"python": ("-c", "-m"), "perl": ("-e", "-E"), "ruby": ("-e"
                      "-File", "-EncodedCommand", "-e", "-enc"), "Rscript": ("-e",), "julia": ("-e", "-E"),
                      "deno": ("eval",), "bun": ("-e", "--eval"), "osascript": ("-e",), "awk": (),
                      "groovy": ("-e",), "expect": ("-c",), "gdb": ("-ex", "-x", "--batch", "-batch"),
-                     "tclsh": (), "guile": ("-c",), "jshell": ()}
+                     "tclsh": (), "guile": ("-c",), "jshell": (), "ipython": ("-c", "-m"), "octave": ("--eval",),
+                     "matlab": ("-batch", "-r"), "gnuplot": ("-e",)}
 
 
 def shell_script_operand(cmd: Cmd) -> tuple[str | None, bool]:

@@ -6,7 +6,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from ..schema import RiskLevel
 from .paths import Where
@@ -27,7 +27,9 @@ class Findings:
         self._suffix: list[str] = []
 
     def add(self, level: str, reason: str) -> None:
-        reason = reason.strip() + "".join(self._suffix)
+        reason = " ".join((reason.strip() + "".join(self._suffix)).split())
+        if len(reason) > 200:  # a reason quoting a long command stays readable
+            reason = reason[:197] + "..."
         rank = LEVELS[level]
         if rank and self.items.get(reason, -1) < rank:
             self.items[reason] = rank
@@ -107,6 +109,8 @@ class Cmd:
     writes: list[tuple[str, str]] = field(default_factory=list)
     #: the command is the last stage reading a pipe (so stdin carries the pipe's data)
     piped: bool = False
+    #: secrets a rule found this command prints (``find ~ -name id_rsa -exec cat {} ;``), so they flow on
+    reveals: list[str] = field(default_factory=list)
 
     # -- convenience -----------------------------------------------------------------------------------------
     @property
@@ -134,7 +138,11 @@ class Cmd:
         return out
 
     def has(self, *options: str) -> bool:
-        return any(o in self.flags for o in options)
+        """Whether any of the options is given; for GNU-style programs also as a beginning (``rm --rec``)."""
+        flags = self.flags
+        if self.name in ABBREVIATING:
+            flags = flags | abbreviated(flags, options)
+        return any(o in flags for o in options)
 
     @cached_property
     def operands(self) -> list[str]:
@@ -184,6 +192,20 @@ class Cmd:
         """Non-option words in order, skipping the values of the given options (``git -C dir push``)."""
         return self.operands_skipping(value_options)
 
+
+def abbreviated(written: set[str], options: Iterable[str]) -> set[str]:
+    """The long options that written flags stand for as beginnings (``--rec`` -> ``--recursive``).
+
+    Why: getopt_long and git accept any unambiguous beginning of a long option, so ``rm --rec --for ~`` is
+    ``rm --recursive --force ~``. An ambiguous beginning counts for every option it begins (fail closed).
+    """
+    return {o for o in options if o.startswith("--")
+            for f in written if f.startswith("--") and len(f) >= 5 and o.startswith(f)}
+
+
+#: Programs whose long options may be abbreviated (GNU getopt_long).
+ABBREVIATING = {"rm", "srm", "shred", "unlink", "rmdir", "chmod", "chown", "chgrp", "cp", "mv", "ln", "install",
+                "tee", "truncate", "sed", "tar", "sort", "split", "touch", "mkdir"}
 
 #: A rule: looks at one command and adds findings. Its table entry is the program name.
 Rule = Callable[[Cmd], None]

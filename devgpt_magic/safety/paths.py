@@ -13,6 +13,7 @@ in one table each:
 
 from __future__ import annotations
 
+import fnmatch
 import posixpath
 import re
 from dataclasses import dataclass
@@ -33,8 +34,10 @@ SOFT_SYSTEM_DIRS = ("/usr/local", "/opt", "/srv", "/var/www", "/var/tmp", "/var/
 BLOCK_DEVICE = re.compile(
     r"^/dev/(sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\d|mmcblk\d|r?disk\d|md\d|mapper/|dm-\d|loop\d|sr\d|root\b)")
 _VAR = re.compile(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*|[0-9@*])\}?$")
+#: ``${NAME...}`` with an operator (``${HOME%/}``, ``${DIR:-/}``, ``${X#./}``): whatever it gives is computed.
+_VAR_OP = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*|[0-9@*])([^A-Za-z0-9_}][^}]*)\}$")
 _HOME_WORDS = ("~", "$HOME", "${HOME}")
-_PWD_WORDS = ("$PWD", "${PWD}", "$(pwd)", "`pwd`", "$(pwd -P)", "$(pwd -L)")
+_PWD_WORDS = ("$PWD", "${PWD}", "$(pwd)", "`pwd`", "$(pwd -P)", "$(pwd -L)", "~+")
 _HERE = (".", "./", "./*", "*", ".*", "*/", "*.*", "./.*", "{*,.*}", ".[!.]*", "..?*")
 
 
@@ -118,6 +121,15 @@ def critical_target(word: str, where: Where) -> str | None:
     p = unquote(word)
     if not p:
         return None
+    op = _VAR_OP.match(p.rstrip("/*").rstrip("/") if p.rstrip("/*") else p)
+    if op:  # ${HOME%/} is your home; ${DIR:-/} or ${X#...} could be anything, / included
+        if op.group(1) == "HOME":
+            return "your home folder (or a folder computed from it)"
+        if op.group(1) == "PWD":
+            return critical_target("$PWD", where) or "the current folder (or a folder computed from it)"
+        return f"{p}, which is computed at run time and may be / or your home folder"
+    if p in ("~-", "~-/", "~-/*"):
+        return "the folder you were in before (~-)"
     if p in ("~", "~/", "~/*", "~/.*", "$HOME", "${HOME}", "$HOME/", "${HOME}/", "$HOME/*", "${HOME}/*",
              "$HOME/.*", "${HOME}/.*", "~/{*,.*}"):
         return "your home folder"
@@ -140,6 +152,10 @@ def critical_target(word: str, where: Where) -> str | None:
         return None
     base, glob = _is_glob_of(absolute)
     base = posixpath.normpath(base)
+    if any(c in base for c in "*?["):
+        matched = _glob_hits_critical(base, where, p)
+        if matched:
+            return matched
     if base == "/":
         return "the whole file system (/)"
     cwd = posixpath.normpath(where.protect) if where.protect else None
@@ -166,6 +182,34 @@ def critical_target(word: str, where: Where) -> str | None:
     for d in SYSTEM_DIRS:
         if base == d or base.startswith(d + "/"):
             return f"the system folder {base}"
+    return None
+
+
+def _components_match(path: str, pattern: str) -> bool:
+    """A shell glob against a path, one folder level at a time (``*`` never crosses ``/`` nor matches a leading
+    dot), as the shell matches it."""
+    names, pats = path.strip("/").split("/"), pattern.strip("/").split("/")
+    if len(names) != len(pats):
+        return False
+    return all(fnmatch.fnmatchcase(n, q) and not (n.startswith(".") and not q.startswith("."))
+               for n, q in zip(names, pats))
+
+
+def _glob_hits_critical(pattern: str, where: Where, written: str) -> str | None:
+    """``/h*`` matches ``/home``: the first critical folder a glob can match, described, or None."""
+    home = posixpath.normpath(where.home) if where.home else None
+    candidates = list(SYSTEM_DIRS) + list(USER_ROOTS) + list(BINARY_DIRS)
+    for anchor in (home, posixpath.normpath(where.protect) if where.protect else None):
+        while anchor and anchor != "/":
+            candidates.append(anchor)
+            anchor = posixpath.dirname(anchor)
+    if home:
+        candidates += [posixpath.join(home, name) for name in HOME_TREASURES]
+    for candidate in candidates:
+        if _components_match(candidate, pattern):
+            why = critical_target(candidate, where)
+            if why:
+                return f"{why} (matched by {written})"
     return None
 
 
@@ -223,9 +267,22 @@ class Important:
 #: matches the file name anywhere, so ``.bashrc`` in an unknown folder still counts.
 IMPORTANT_FILES: list[tuple[tuple[str, ...], str, str]] = [
     ((".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".profile", ".zshrc", ".zprofile", ".zshenv",
-      ".zlogin", ".kshrc", ".cshrc", ".tcshrc", "~/.config/fish/config.fish", "/etc/profile", "/etc/bash.bashrc",
-      "/etc/bashrc", "/etc/zsh/*", "/etc/environment", "~/.pam_environment", ".inputrc"),
+      ".zlogin", ".zlogout", ".kshrc", ".cshrc", ".tcshrc", ".bash_aliases", ".bash_functions", ".zsh_aliases",
+      ".aliases", "~/.bashrc.d/*", "~/.zshrc.d/*", "~/.config/fish/config.fish", "~/.config/fish/conf.d/*",
+      "~/.config/fish/functions/*", "~/.oh-my-zsh/custom/*", "/etc/profile", "/etc/bash.bashrc", "/etc/bashrc",
+      "/etc/zsh/*", "/etc/environment", "~/.pam_environment", ".inputrc", ".xprofile", ".xinitrc", ".xsession",
+      ".xsessionrc"),
      "a shell startup file, which runs every time a shell starts", "startup"),
+    (("*/site-packages/*.pth", "*/dist-packages/*.pth", "sitecustomize.py", "usercustomize.py"),
+     "a file Python runs every time it starts", "autostart"),
+    (("~/.ipython/*/startup/*", "~/.ipython/*/ipython_config.py", "~/.ipython/*/ipython_kernel_config.py",
+      "~/.jupyter/*.py", "~/.local/share/jupyter/kernels/*", "/usr/local/share/jupyter/kernels/*",
+      "~/.config/environment.d/*", "~/.ssh/rc", "~/.ssh/environment", "/etc/ssh/sshrc", "~/.Rprofile",
+      "~/.octaverc", "~/.gdbinit", "~/.emacs", "~/.emacs.d/init.el", "~/.config/nvim/init.*", "~/.psqlrc",
+      "~/.sqliterc", "~/.pythonrc", "~/.pythonrc.py", "~/.config/direnv/direnvrc"),
+     "a file that runs code by itself each time you log in or start that program", "autostart"),
+    (("~/.local/bin/*", "~/bin/*"), "a program on your PATH, which runs in place of any program of that name",
+     "autostart"),
     (("/etc/profile.d/*",), "a system-wide login script", "autostart"),
     (("authorized_keys", "authorized_keys2"), "the list of keys allowed to log in as you (authorized_keys)",
      "access"),
@@ -250,7 +307,8 @@ IMPORTANT_FILES: list[tuple[tuple[str, ...], str, str]] = [
      "a system configuration file the machine needs to start or reach the network", "config"),
     (("~/.ssh/config", "~/.gitconfig", "~/.config/git/config", "~/.npmrc", "~/.pypirc", "~/.netrc",
       "~/.docker/config.json", "~/.kube/config", "~/.vimrc", "~/.tmux.conf", "~/.condarc", "~/.pip/pip.conf",
-      "~/.config/pip/pip.conf", "~/.ipython/profile_default/startup/*", "~/.jupyter/*"),
+      "~/.config/pip/pip.conf", "/etc/pip.conf", "~/.jupyter/*", "~/.curlrc", "~/.wgetrc", "~/.yarnrc",
+      "~/.yarnrc.yml", "~/.cargo/config.toml", "~/.config/uv/uv.toml"),
      "one of your tool configuration files", "config"),
     (("~/.ssh/id_*", "*/.ssh/id_*", "~/.aws/credentials", "~/.gnupg/*", "~/.git-credentials"),
      "your keys or credentials", "secret"),
@@ -282,7 +340,7 @@ SECRETS: list[tuple[tuple[str, ...], str]] = [
     (("~/.mozilla", "~/.mozilla/*", "~/.config/google-chrome", "~/.config/google-chrome/*",
       "~/.config/chromium/*", "~/Library/Keychains", "~/Library/Keychains/*",
       "~/Library/Application Support/Google/Chrome/*"), "your browser's saved logins and cookies"),
-    (("~", "~/", "~/*"), "your whole home folder"),
+    (("~", "~/"), "your whole home folder"),
 ]
 
 
@@ -326,6 +384,7 @@ def secret(word: str, where: Where) -> str | None:
     path = canonical(p, where)
     if path.endswith((".pub", "/known_hosts")) or posixpath.basename(path).startswith("authorized_keys"):
         return None
+    path = _is_glob_of(path)[0]  # ~/* is all of home, ~/.ssh/* all of ~/.ssh
     for compiled, what in _SECRETS:
         if _match(compiled, path):
             return what

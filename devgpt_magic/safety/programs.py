@@ -15,7 +15,10 @@ _ALIASES = {"nodejs": "node", "pypy": "python", "python": "python", "gawk": "awk
             "rbash": "bash", "kubecolor": "kubectl", "oc": "kubectl", "microk8s.kubectl": "kubectl",
             "k": "kubectl", "mkfs": "mkfs", "pip3": "pip", "yarnpkg": "yarn", "apt-get": "apt", "aptitude": "apt",
             "yum": "dnf", "microdnf": "dnf", "fetch": "curl", "http": "curl", "https": "curl", "xh": "curl",
-            "aria2c": "wget", "lynx": "wget", "links": "wget", "axel": "wget"}
+            "aria2c": "wget", "lynx": "wget", "links": "wget", "axel": "wget", "R": "Rscript",
+            "octave-cli": "octave", "ipython3": "ipython", "7za": "7z", "7zr": "7z", "7zz": "7z",
+            "jupyter-lab": "jupyter", "jupyter-notebook": "jupyter", "bunx": "npx", "uvx": "npx",
+            "emacsclient": "emacs"}
 
 
 def program_name(word: str) -> str:
@@ -36,6 +39,7 @@ SHELLS = {"sh", "bash", "zsh", "dash", "ksh", "mksh", "fish", "csh", "tcsh", "as
           "nu", "xonsh", "busybox-sh"}
 INTERPRETERS = {"python", "perl", "ruby", "node", "php", "lua", "pwsh", "Rscript", "julia", "deno", "bun", "tclsh",
                 "wish", "osascript", "groovy", "jshell", "guile", "racket", "sbcl", "gdb", "expect", "ts-node",
+                "ipython", "octave", "matlab", "gnuplot",
                 "tsx", "scala", "kotlinc", "awk"}
 DOWNLOADERS = {"curl", "wget", "fetch", "http", "https", "aria2c", "lynx", "links", "ftp", "tftp"}
 #: Programs that turn hidden text back into a script.
@@ -73,6 +77,21 @@ CODE_ENV_VARS = {
     "PS1": "the prompt is re-evaluated each time", "PS4": "the trace prompt is re-evaluated",
     "HISTFILE": "commands may stop being saved in your history",
     "HISTSIZE": "commands may stop being saved in your history",
+}
+
+#: Environment variables that decide whom a program trusts (where packages come from, whether certificates are
+#: checked): name -> (what follows, the values that do it; None: any value).
+TRUST_ENV_VARS: dict[str, tuple[str, set[str] | None]] = {
+    "GIT_SSL_NO_VERIFY": ("git stops checking certificates and anyone on the network can pose as the server", None),
+    "NODE_TLS_REJECT_UNAUTHORIZED": ("node stops checking certificates", {"0"}),
+    "PYTHONHTTPSVERIFY": ("python stops checking certificates", {"0"}),
+    "PIP_INDEX_URL": ("pip downloads packages from there", None),
+    "PIP_EXTRA_INDEX_URL": ("pip also downloads packages from there", None),
+    "PIP_TRUSTED_HOST": ("pip trusts that host without checking it", None),
+    "UV_INDEX_URL": ("uv downloads packages from there", None),
+    "UV_EXTRA_INDEX_URL": ("uv also downloads packages from there", None),
+    "NPM_CONFIG_REGISTRY": ("npm downloads packages from there", None),
+    "YARN_REGISTRY": ("yarn downloads packages from there", None),
 }
 
 #: Of those, the ones whose value is itself shell text to check.

@@ -10,14 +10,23 @@ from __future__ import annotations
 
 from . import rules_code as code
 from . import rules_files as files
+from . import rules_share as share
 from . import rules_system as system
 from . import rules_tools as tools
-from .model import Rule
+from .model import Cmd, Rule
 from .programs import INTERPRETERS, SHELLS
 
 
 def _many(names: str, rule: Rule) -> dict[str, Rule]:
     return {name: rule for name in names.split()}
+
+
+def _all(*rules: Rule) -> Rule:
+    """One entry for a program several rules look at (``npm``: removing, publishing, package sources)."""
+    def every_rule(cmd: Cmd) -> None:
+        for rule in rules:
+            rule(cmd)
+    return every_rule
 
 
 RULES: dict[str, Rule] = {
@@ -38,7 +47,7 @@ RULES: dict[str, Rule] = {
     "cp": files.cp,
     "install": files.install,
     "ln": files.ln,
-    "tee": files.tee,
+    "tee": files.tee, "sponge": files.tee,
     "sed": files.sed,
     # code runners ---------------------------------------------------------------------------------------------
     **{name: code.shell for name in SHELLS},
@@ -50,16 +59,23 @@ RULES: dict[str, Rule] = {
     "cd": code.cd, "pushd": code.cd,
     "trap": code.trap,
     **_many("export declare local readonly typeset", code.declare),
+    **_many("test [ [[ let unset getopts read wait printf mapfile readarray", code.names),
     "vim": code.editor,
     "tmux": code.tmux,
     "at": code.at, "batch": code.at,
     "crontab": code.crontab,
     "sudoedit": code.sudoedit,
+    "dc": code.dc,
+    "m4": code.m4,
+    "emacs": code.emacs,
+    "ed": code.ed,
+    "make": code.make, "gmake": code.make,
+    "cmake": code.cmake,
     # developer and operations tools -----------------------------------------------------------------------------
     "git": tools.git,
-    "docker": tools.docker, "docker-compose": tools.docker,
+    "docker": _all(tools.docker, share.publish), "docker-compose": tools.docker,
     "kubectl": tools.kubectl,
-    "helm": tools.helm,
+    "helm": _all(tools.helm, share.publish),
     "terraform": tools.terraform,
     "pulumi": tools.pulumi,
     "serverless": tools.serverless, "sls": tools.serverless,
@@ -84,21 +100,38 @@ RULES: dict[str, Rule] = {
     "tar": system.tar, "bsdtar": system.tar, "gtar": system.tar,
     "zip": system.zip_,
     "unzip": system.unzip,
+    "7z": system.sevenzip,
     "sort": system.sort_,
     "man": system.man,
     # processes, power, packages, system -------------------------------------------------------------------------
     **_many("kill killall pkill killall5", system.kill),
     **_many("shutdown reboot halt poweroff init telinit", system.power),
     "systemctl": system.systemctl,
-    **_many("apt dnf zypper brew pip npm snap conda mamba apk port gem yarn pnpm cargo flatpak dpkg rpm pipx choco "
-            "winget nix-env pacman", system.packages),
-    "npx": system.npx,
+    **_many("apt dnf zypper brew snap mamba apk port flatpak dpkg rpm choco winget nix-env pacman", system.packages),
+    "pip": _all(system.packages, share.package_sources),
+    "conda": _all(system.packages, share.package_sources),
+    "gem": _all(system.packages, share.package_sources, share.publish),
+    "npm": _all(system.packages, share.package_sources, share.publish, share.runs_package),
+    "yarn": _all(system.packages, share.package_sources, share.publish, share.runs_package),
+    "pnpm": _all(system.packages, share.package_sources, share.publish, share.runs_package),
+    "pipx": _all(system.packages, share.runs_package),
+    "cargo": _all(system.packages, share.publish),
+    "uv": _all(share.package_sources, share.publish, share.runs_package),
+    "npx": share.runs_package,
+    "bun": _all(code.interpreter, share.publish, share.runs_package),
+    "deno": _all(code.interpreter, share.deno),
+    **_many("twine poetry flit hatch pdm mvn gradle dotnet", share.publish),
+    # sharing this machine ---------------------------------------------------------------------------------------
+    "jupyter": share.jupyter,
+    **_many("ngrok cloudflared tailscale lt localtunnel bore zrok", share.tunnel),
     **_many("iptables ip6tables nft ufw firewall-cmd setenforce pfctl useradd adduser usermod passwd userdel deluser "
             "groupdel visudo chpasswd gpasswd pwck vipw", system.security),
     **_many("sysctl modprobe insmod rmmod mount umount swapoff swapon kexec", system.kernel),
     **_many("lvremove vgremove pvremove lvreduce flashrom nvme hdparm mdadm sg_format dmsetup efibootmgr grub-install "
             "cryptsetup zpool zfs btrfs diskutil", system.storage),
     "history": system.history,
+    "ssh-keygen": system.ssh_keygen,
+    "gpg": system.gpg, "gpg2": system.gpg,
     **_many("ip ifconfig ifdown nmcli", system.network_admin),
     "launchctl": system.launchctl,
 }

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import base64
 import re
+import shlex
 
 from .flow import shell_script_operand
 from .model import ASSIGNMENT, Cmd
+from .parse import substitution_bodies
 from .paths import important_file
+from .programs import CODE_ENV_VARS, SHELLS, program_name
+from .rules_files import in_place_edit
 
 
 def shell(cmd: Cmd) -> None:
-    """``bash -c TEXT`` is parsed and checked; a script from stdin is checked by the data flow."""
+    """``bash -c TEXT`` is parsed and checked; a script from stdin is checked by the data flow; a script file
+    cannot be seen into (caution), nor can shell text that xargs or find hands over (``xargs -0 sh -c``)."""
     text, has_file = shell_script_operand(cmd)
     if text is not None:
+        if cmd.fed and re.fullmatch(r"\s*(\{\}|\$[@*1]|\$\{[@*1]\}|\"\$[@*1]\"|%)?\s*", text):
+            fed_script(cmd, "shell text")  # xargs -0 sh -c, xargs -I{} sh -c {}: the script is what is fed
+            return
         if cmd.fed and re.search(r"\{\}|\$[@*1-9]|\$\{[@*1-9]\}", text):
             cmd.add("caution", f"runs shell text built from what {cmd.fed} feeds {cmd.name}, which cannot be checked")
         cmd.check.text(text, stdin=cmd.stdin)
@@ -25,6 +33,29 @@ def shell(cmd: Cmd) -> None:
             stdin_script(cmd)
         elif script.startswith(("/dev/tcp/", "/dev/udp/")):
             cmd.add("dangerous", f"runs a script received over the network ({script})")
+        else:
+            script_file(cmd, script)
+
+
+def fed_script(cmd: Cmd, what: str) -> None:
+    """The program text itself comes from what xargs/parallel/find feed (``xargs -0 sh -c``)."""
+    from .flow import stdin_script
+
+    if cmd.stdin is None or cmd.stdin.empty:
+        cmd.add("caution", f"runs {what} that {cmd.fed} reads, which cannot be checked")
+    else:
+        stdin_script(cmd)
+
+
+def script_file(cmd: Cmd, script: str) -> None:
+    """``bash x.sh``, ``source x.sh``, ``find -exec sh {} ;``: a script file whose text is not shown here (unless
+    the same command wrote it just before: ``echo 'rm -rf ~' > x.sh; bash x.sh``)."""
+    if script in cmd.check.written:
+        cmd.check.text(cmd.check.written[script], suffix=f" (in {script}, written just before)")
+    elif "{}" in script or cmd.fed:
+        cmd.add("caution", f"runs the files {cmd.fed or 'find'} names as {cmd.name} scripts, which cannot be checked")
+    else:
+        cmd.add("caution", f"runs the script {script}, whose contents are not shown here")
 
 
 def eval_(cmd: Cmd) -> None:
@@ -32,7 +63,14 @@ def eval_(cmd: Cmd) -> None:
     cmd.check.text(" ".join(cmd.argv[1:]), stdin=cmd.stdin)
 
 
+#: Scripts whose sourcing is routine setup, not unseen code: virtual environments and version managers.
+_SETUP_SCRIPTS = re.compile(r"(^|/)bin/activate(\.\w+)?$|(^|/)\.cargo/env$|(^|/)nvm\.sh$|(^|/)conda\.sh$|"
+                            r"(^|/)sdkman-init\.sh$|(^|/)\.ghcup/env$|^/etc/os-release$|^/usr/share/")
+
+
 def source(cmd: Cmd) -> None:
+    """``source FILE`` runs FILE in this shell: caution, except shell startup files (they run anyway) and the
+    usual environment setup scripts (``.venv/bin/activate``)."""
     ops = cmd.operands
     if not ops:
         return
@@ -44,8 +82,9 @@ def source(cmd: Cmd) -> None:
         cmd.add("caution", f"runs a script produced by another command ({cmd.name}), which cannot be checked")
     else:
         info = important_file(ops[0], cmd.where)
-        if info is None and ops[0].startswith(("/tmp/", "/dev/shm/")):
-            cmd.add("caution", f"runs the script {ops[0]} in this shell")
+        if ops[0] in cmd.check.written or not (info is not None and info.kind == "startup"
+                                               or _SETUP_SCRIPTS.search(ops[0])):
+            script_file(cmd, ops[0])
 
 
 def cd(cmd: Cmd) -> None:
@@ -75,10 +114,45 @@ def trap(cmd: Cmd) -> None:
 
 
 def declare(cmd: Cmd) -> None:
-    """export/declare/local/readonly/typeset: assignments, checked like any other."""
+    """export/declare/local/readonly/typeset: assignments, checked like any other.
+
+    A quoted ``'a[$(cmd)]=1'`` or ``'x=($(cmd))'`` is evaluated again by the builtin, so its ``$(...)`` runs.
+    """
     for i, word in enumerate(cmd.argv[1:], start=1):
         if ASSIGNMENT.match(word):
             cmd.check.assignment(word, cmd.subs.get(i, []))
+    names(cmd)
+
+
+#: Builtins that evaluate a variable name or arithmetic they are given: which options take a value that is not
+#: a name (so ``read -p 'prompt $(x)'`` is not mistaken for one).
+_NAME_BUILTINS = {"test": (), "[": (), "[[": (), "let": (), "unset": (), "getopts": (),
+                  "read": ("-d", "-i", "-n", "-N", "-p", "-t", "-u"), "wait": (), "printf": (),
+                  "mapfile": ("-d", "-n", "-O", "-s", "-u", "-C", "-c"), "readarray": ("-d", "-n", "-O", "-s", "-u",
+                                                                                       "-C", "-c")}
+
+
+def names(cmd: Cmd) -> None:
+    """``test -v 'a[$(cmd)]'``, ``printf -v``, ``read``, ``mapfile``, ``let``, ``unset``, ``declare``: a variable
+    name with an array subscript is evaluated, and a ``$(...)`` in the subscript runs, even inside single quotes.
+    ``mapfile -C TEXT`` runs TEXT for every line read."""
+    if cmd.name == "printf":
+        words = cmd.values("-v")
+    else:
+        words = cmd.operands_skipping(set(_NAME_BUILTINS.get(cmd.name, ()))) + cmd.values("-v", "-a", "-p")
+    for word in words:
+        if "$(" in word or "`" in word:  # (a double-quoted one was walked already: findings do not repeat)
+            for body in substitution_bodies(word):
+                cmd.check.text(body, suffix=f" (run by {cmd.name} while it evaluates a variable name)")
+    # printf -v PROMPT_COMMAND 'rm -rf ~', read PROMPT_COMMAND <<< '...': the same as PROMPT_COMMAND='...'
+    given = cmd.stdin.texts if cmd.name == "read" and cmd.stdin is not None else cmd.operands_skipping({"-v"})[:1]
+    for word in words:
+        if word in CODE_ENV_VARS and given:
+            cmd.check.assignment(f"{word}={given[0]}", [])
+    if cmd.name in ("mapfile", "readarray"):
+        for text in cmd.values("-C"):
+            cmd.add("caution", f"runs a command for every line it reads ({cmd.name} -C)")
+            cmd.check.text(text)
 
 
 # --- interpreters ---------------------------------------------------------------------------------------------
@@ -88,7 +162,8 @@ CODE_OPTIONS = {
     "python": ("-c",), "perl": ("-e", "-E"), "ruby": ("-e",), "node": ("-e", "-p", "--eval", "--print"),
     "php": ("-r",), "lua": ("-e",), "Rscript": ("-e",), "julia": ("-e", "-E"), "bun": ("-e", "--eval"),
     "osascript": ("-e",), "groovy": ("-e",), "expect": ("-c",), "guile": ("-c",), "gdb": ("-ex", "--eval-command"),
-    "sbcl": ("--eval",), "racket": ("-e",), "tclsh": (),
+    "sbcl": ("--eval",), "racket": ("-e",), "tclsh": (), "ipython": ("-c",), "octave": ("--eval",),
+    "matlab": ("-batch", "-r"), "gnuplot": ("-e",),
 }
 
 
@@ -112,8 +187,10 @@ def interpreter(cmd: Cmd) -> None:
                 break
         module = cmd.values("-m")
         if module and module[0] in ("http.server", "SimpleHTTPServer", "pyftpdlib", "uploadserver"):
-            cmd.add("caution", "shares the current folder over the network")
-    if lang == "perl":
+            _shares_folder(cmd, (cmd.values("-d", "--directory") or ["."])[-1])
+        elif module and not codes:
+            _module_as_program(cmd, module[0])
+    if lang in ("perl", "ruby", "node", "bun"):  # -pe CODE, -ne CODE: switches bundled with -e
         for i, word in enumerate(cmd.argv[1:], start=1):
             if re.fullmatch(r"-[a-zA-Z]*[eE]", word) and len(word) > 2 and i + 1 < len(cmd.argv):
                 codes.append(cmd.argv[i + 1])
@@ -121,6 +198,18 @@ def interpreter(cmd: Cmd) -> None:
         codes = cmd.argv[2:3]
     if lang == "pwsh":
         codes = _pwsh_codes(cmd)
+    if lang in ("perl", "ruby"):
+        _in_place(cmd, codes)
+    script = next((w for w in cmd.argv[1:] if not w.startswith("-")), None)
+    if not codes and not cmd.values("-m") and script is not None:
+        if "{}" in script or cmd.fed == "find":
+            script_file(cmd, script)
+        elif script in ("/dev/stdin", "/proc/self/fd/0") and cmd.stdin is not None:
+            from .flow import stdin_script
+
+            stdin_script(cmd)
+        elif script in cmd.check.written:
+            cmd.check.code(lang, cmd.check.written[script], origin=script)
     for code in codes:
         if re.fullmatch(r"\s*\$\{?[A-Za-z_][A-Za-z0-9_]*\}?\s*|\s*\$[0-9@*]\s*", code):
             cmd.add("caution", f"runs {lang} code from a variable, which cannot be checked")
@@ -129,6 +218,59 @@ def interpreter(cmd: Cmd) -> None:
         word = cmd.argv[index] if index < len(cmd.argv) else ""
         if word in codes and any(s.unknown for s in srcs):
             cmd.add("caution", f"runs {lang} code built at run time by $(...), which cannot be checked")
+
+
+#: perl/ruby code that leaves nothing of a line: ``s/.*//``, ``$_ = ""``, ``undef $_``, ``$_.clear``.
+_EMPTIES_LINES = re.compile(r"\bs(.)\^?\.[*+]\$?\1\1|\$_\s*=\s*(\"\"|''|q\(\)|qq\(\)|undef)|undef\s*\$_|"
+                            r"\$_\.(clear|replace\(\s*(\"\"|'')\s*\))|\bgsub!?\(\s*/\.\*/\s*,\s*(\"\"|'')\s*\)")
+
+
+def _in_place(cmd: Cmd, codes: list[str]) -> None:
+    """``perl -pi -e CODE FILES`` / ``ruby -i -pe``: the files are rewritten with what the code prints."""
+    switches = [w for w in cmd.argv[1:] if w.startswith("-") and not w.startswith("--")]
+    if not any(re.match(r"-[nplaswWTtcuUXv0-9]*i", w) for w in switches):
+        return
+    files, skip = [], False
+    for word in cmd.argv[1:]:
+        if skip or word == "--":
+            skip = False
+            continue
+        if word.startswith("-") and len(word) > 1:
+            skip = bool(re.fullmatch(r"-[a-zA-Z0-9.]*[eE]|-[IMrx]", word))
+            continue
+        files.append(word)
+    if not codes:
+        files = files[1:]  # the first operand is the script
+    code = "\n".join(codes)
+    prints = re.search(r"\b(print|printf|say|puts)\b", code)
+    quiet = any(re.match(r"-[a-zA-Z0-9]*n", w) for w in switches) and not any(
+        re.match(r"-[a-zA-Z0-9]*p", w) for w in switches) and not prints
+    inserted = [m.group(2) for m in re.finditer(r"\bs(.)(?:(?!\1).)*\1((?:(?!\1).)*)\1", code)]
+    in_place_edit(cmd, files, bool(_EMPTIES_LINES.search(code)) or quiet, inserted)
+
+
+def _shares_folder(cmd: Cmd, folder: str) -> None:
+    """``python -m http.server`` serves a folder to every machine that can reach this one."""
+    from .paths import critical_target, secret
+
+    what = secret(folder, cmd.where)
+    why = critical_target(folder, cmd.where)
+    if what or (why and "working in" not in why and "current folder" not in why):
+        cmd.add("dangerous", f"shares {what or why} with anyone on the network")
+    else:
+        cmd.add("caution", "shares the current folder over the network")
+
+
+def _module_as_program(cmd: Cmd, module: str) -> None:
+    """``python -m pip ...``, ``python -m twine upload``: the module is the program, judged by its own rule."""
+    from .rules import RULES
+
+    name = module.split(".")[0]
+    program = {"jupyterlab": ["jupyter", "lab"], "notebook": ["jupyter", "notebook"],
+               "jupyter_server": ["jupyter", "server"]}.get(name, [name])
+    if program[0] in RULES and name != cmd.name:
+        index = next(i for i, w in enumerate(cmd.argv) if w == module or w == "-m" + module)
+        cmd.check.argv(program + cmd.argv[index + 1:], stdin=cmd.stdin)
 
 
 def _pwsh_codes(cmd: Cmd) -> list[str]:
@@ -260,3 +402,150 @@ def sudoedit(cmd: Cmd) -> None:
         info = important_file(target, cmd.where)
         if info is not None:
             cmd.add("caution", f"edits {target}, {info.what}")
+
+
+# --- small languages and build tools that can run shell commands -----------------------------------------------
+
+def _program_texts(cmd: Cmd, options: tuple[str, ...]) -> list[str]:
+    """The program text a tool is given: option values, then a literal stdin (here-string, heredoc, echo |)."""
+    texts = cmd.values(*options) if options else []
+    if cmd.stdin is not None:
+        texts += cmd.stdin.texts
+    return texts
+
+
+def _unseen_program(cmd: Cmd, what: str, files: list[str]) -> None:
+    """A program read from files or an unknown pipe: the tool can run commands from it, which cannot be checked."""
+    for f in files:
+        cmd.add("caution", f"runs the {what} in {f}, which can run commands and is not shown here")
+    if cmd.stdin is not None and (cmd.stdin.unknown or cmd.stdin.downloads or cmd.stdin.decodes):
+        cmd.add("dangerous" if cmd.stdin.downloads or cmd.stdin.decodes else "caution",
+                f"runs {what} read from a pipe, which can run commands and cannot be checked")
+
+
+def dc(cmd: Cmd) -> None:
+    """dc's ``!`` runs the rest of the line as a shell command (``!<``, ``!>``, ``!=`` are comparisons)."""
+    for text in _program_texts(cmd, ("-e", "--expression")):
+        for m in re.finditer(r"!(?![<>=])([^\n]*)", text):
+            cmd.add("caution", "runs a shell command from a dc program")
+            cmd.check.text(m.group(1))
+    _unseen_program(cmd, "dc program", cmd.values("-f", "--file") + cmd.operands_skipping({"-e", "--expression",
+                                                                                            "-f", "--file"}))
+
+
+def m4(cmd: Cmd) -> None:
+    """m4's ``syscmd(...)`` and ``esyscmd(...)`` run shell commands while the macros are expanded."""
+    for text in _program_texts(cmd, ("-D", "--define")):
+        for body in _macro_arguments(text, ("syscmd", "esyscmd")):
+            cmd.add("caution", "runs a shell command from m4 macros (syscmd)")
+            cmd.check.text(body)
+    _unseen_program(cmd, "m4 macros", [f for f in cmd.operands_skipping({"-D", "--define", "-I", "--include",
+                                                                          "-U", "--undefine", "-o", "--error-output"})
+                                       if f != "-"])
+
+
+def _macro_arguments(text: str, names: tuple[str, ...]) -> list[str]:
+    """The argument text of every ``name(...)`` call, found by bracket counting, m4 quotes removed."""
+    out = []
+    for m in re.finditer(r"\b(?:" + "|".join(names) + r")\(", text):
+        depth, j = 1, m.end()
+        while j < len(text) and depth:
+            depth += {"(": 1, ")": -1}.get(text[j], 0)
+            j += 1
+        out.append(text[m.end(): j - 1 if not depth else j].replace("`", "").replace("'", ""))
+    return out
+
+
+def emacs(cmd: Cmd) -> None:
+    """``emacs --batch --eval '(shell-command ...)'``: Lisp code that can run commands and delete files."""
+    for code in cmd.values("--eval", "-eval"):
+        cmd.check.code("emacs", code)
+    for f in cmd.values("-l", "--load", "--script", "-x"):
+        cmd.add("caution", f"runs the Emacs Lisp in {f}, which is not shown here")
+
+
+def ed(cmd: Cmd) -> None:
+    """ed scripts: ``!cmd`` and ``r !cmd`` run commands, ``w FILE`` writes FILE, ``w`` alone saves the edited
+    file (emptied by ``1,$d``; text added with ``a``/``i`` into a startup file is checked as commands)."""
+    saves, empties, inserted, typing = False, False, [], False
+    for text in _program_texts(cmd, ()):
+        for line in text.splitlines():
+            if typing:
+                typing = line.strip() != "."
+                if typing:
+                    inserted.append(line)
+                continue
+            m = re.match(r"\s*(?:[\d,.$;+-]*\s*[erw]\s*)?!(.*)$", line)
+            if m:
+                cmd.add("caution", "runs a shell command from an ed script")
+                cmd.check.text(m.group(1))
+                continue
+            m = re.match(r"\s*[\d,.$;+-]*\s*([wW])q?(?:\s+(\S+))?\s*$", line)
+            if m and m.group(2):
+                cmd.check.write(cmd, m.group(2), append=m.group(1) == "W")
+            saves = saves or bool(m and not m.group(2))
+            empties = empties or bool(re.match(r"\s*(1,\$|,|%)d\s*$", line))
+            typing = bool(re.match(r"\s*[\d,.$;+-]*\s*[aic]\s*$", line))
+    if saves:
+        in_place_edit(cmd, [o for o in cmd.operands if o != "-"], empties, ["\n".join(inserted)] if inserted else [])
+
+
+#: A Makefile rule line with its recipe after ``;`` (``all: ; rm -rf ~``).
+_MAKE_RULE = re.compile(r"^[^\t#=]*?::?[^=;]*;(.*)$")
+
+
+def make(cmd: Cmd) -> None:
+    """A Makefile given as text (``make -f <(echo 'all:;rm -rf ~')``, ``--eval``) has its recipes checked;
+    one produced at run time cannot be. The project's own Makefile is routine and not looked into."""
+    texts: list[str] = list(cmd.values("--eval"))
+    for i, word in enumerate(cmd.argv[1:], start=1):
+        if word in ("-f", "--file", "--makefile") or word.startswith(("-f", "--file=", "--makefile=")):
+            index = i + 1 if word in ("-f", "--file", "--makefile") else i
+            for src in cmd.subs.get(index, []):
+                texts += src.texts
+                if src.unknown or src.downloads or src.decodes or not src.texts:
+                    cmd.add("dangerous" if src.downloads or src.decodes else "caution",
+                            "runs a Makefile produced by another command, which cannot be checked")
+    if any(v == "-" for v in cmd.values("-f", "--file", "--makefile")) and cmd.stdin is not None:
+        texts += cmd.stdin.texts
+        if cmd.stdin.unknown:
+            cmd.add("caution", "runs a Makefile read from a pipe, which cannot be checked")
+    for word in cmd.operands:
+        shell_words = word[6:].split() if word.startswith("SHELL=") else []
+        if shell_words and not (len(shell_words) == 1 and program_name(shell_words[0]) in SHELLS):
+            cmd.add("caution", f"makes make run every recipe with {word[6:]}")
+            cmd.check.text(word[6:])
+    for text in texts:
+        for recipe in make_recipes(text):
+            cmd.check.text(recipe, suffix=" (a make recipe)")
+
+
+def make_recipes(makefile: str) -> list[str]:
+    """Shell commands in Makefile text: tab-indented recipe lines, ``target: ; cmd`` and ``$(shell cmd)``;
+    make's ``$$`` is the shell's ``$``, ``$(NAME)`` a variable."""
+    out = []
+    for line in makefile.replace("\\\n", " ").split("\n"):
+        m = _MAKE_RULE.match(line)
+        recipe = line[1:] if line.startswith("\t") else (m.group(1) if m else None)
+        if recipe is not None:
+            out.append(recipe.lstrip("@-+ "))
+    out += _macro_arguments(makefile.replace("$(shell ", "shell("), ("shell",))
+    return [re.sub(r"\$[({]([A-Za-z_]\w*)[)}]", r"${\1}", r.replace("$$", "$")) for r in out if r.strip()]
+
+
+def cmake(cmd: Cmd) -> None:
+    """``cmake -E rm -rf ~``: cmake's portable commands are checked as the commands they stand for."""
+    args = cmd.argv[1:]
+    if args[:1] != ["-E"] or len(args) < 2:
+        for script in cmd.values("-P"):
+            cmd.add("caution", f"runs the CMake script {script}, which is not shown here")
+        return
+    sub, rest = args[1], args[2:]
+    same = {"rm": ["rm"], "remove": ["rm", "-f"], "remove_directory": ["rm", "-rf"], "rename": ["mv"],
+            "copy": ["cp"], "copy_directory": ["cp", "-r"], "create_symlink": ["ln", "-s"], "touch": ["touch"],
+            "make_directory": ["mkdir", "-p"], "tar": ["tar"], "chdir": [], "env": ["env"], "time": []}
+    if sub in same:
+        if sub == "chdir" and rest:
+            cmd.check.text(f"cd {shlex.quote(rest[0])} && " + " ".join(shlex.quote(w) for w in rest[1:]))
+        elif same[sub] or rest:
+            cmd.check.argv(same[sub] + rest)

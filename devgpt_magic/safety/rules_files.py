@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import fnmatch
 import posixpath
 import re
 
 from .model import Cmd, Source
-from .paths import (BLOCK_DEVICE, binary_path, critical_target, important_file, resolve, size_bytes, system_path,
-                    unquote, DISK_FILL_BYTES)
-from .programs import INTERPRETERS, SHELLS, program_name
+from .paths import (BLOCK_DEVICE, binary_path, critical_target, important_file, resolve, secret, size_bytes,
+                    system_path, unquote, DISK_FILL_BYTES)
+from .programs import INTERPRETERS, NETWORK_SENDERS, READERS, SHELLS, program_name
 
 _DELETERS = {"rm", "srm", "shred", "unlink", "rmdir", "wipe"}
 
@@ -95,6 +96,29 @@ _MATCH_ALL = {"*", "*.*", ".*", "**"}
 _FIND_WRITES = {"-fprint": 1, "-fprint0": 1, "-fls": 1, "-fprintf": 1}
 
 
+#: Names of secret files, to tell whether a ``find -name`` pattern can match one (``-name 'id_*'``).
+_SECRET_NAMES = ("id_rsa", "id_ed25519", "id_ecdsa", "id_dsa", ".env", ".netrc", ".git-credentials", ".pgpass",
+                 "key.pem", "server.key", ".npmrc", ".pypirc", ".bash_history")
+
+
+def _find_secret(cmd: Cmd, starts: list[str], expr: list[str]) -> str | None:
+    """What secret a find looks for: a start folder that holds secrets, or a name pattern that matches one."""
+    for start in starts:
+        what = secret(start, cmd.where)
+        if what and what != "your whole home folder":
+            return what
+    for k, word in enumerate(expr[:-1]):
+        if word in ("-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename"):
+            pattern = expr[k + 1]
+            name = posixpath.basename(pattern)
+            example = next((n for n in _SECRET_NAMES if fnmatch.fnmatch(n, name)), None)
+            what = secret(pattern, cmd.where) or secret(name, cmd.where) or (
+                secret(example, cmd.where) if example else None)
+            if what and what != "your whole home folder":
+                return what
+    return None
+
+
 def find(cmd: Cmd) -> None:
     argv = cmd.argv
     starts: list[str] = []
@@ -108,7 +132,7 @@ def find(cmd: Cmd) -> None:
     expr = argv[i:]
     filtered = any(w in _FIND_FILTERS and (k + 1 >= len(expr) or expr[k + 1] not in _MATCH_ALL)
                    for k, w in enumerate(expr))
-    deletes = "-delete" in expr
+    removes = {"deletes"} if "-delete" in expr else set()
     execs: list[list[str]] = []
     k = 0
     while k < len(expr):
@@ -125,28 +149,43 @@ def find(cmd: Cmd) -> None:
             k += 2
             continue
         k += 1
+    looks_for = _find_secret(cmd, starts, expr)
+    if looks_for and not execs:
+        cmd.reveals.append(looks_for)  # the names of secret files: "| xargs cat | nc" sends them
     changes_all: list[str] = []
     for inner in execs:
         name = program_name(inner[0])
-        if name in _DELETERS or (name == "git" and inner[1:2] == ["rm"]):
-            deletes = True
+        if "{}" in inner[0]:
+            cmd.add("caution", "runs every file find matches as a program, which cannot be checked")
+        elif name in _DELETERS or (name == "git" and inner[1:2] == ["rm"]):
+            removes.add("deletes")
+        elif name == "mv" and ("{}" in inner[1:-1] or ("{}" in inner and any(
+                w == "-t" or w.startswith("--target-directory") for w in inner))):
+            removes.add("moves away")
+            cmd.check.argv(inner, fed="find")
         elif name in ("chmod", "chown", "chgrp", "chattr", "truncate", "shred"):
             changes_all.append(name)
             cmd.check.argv(inner)
         else:
-            cmd.check.argv(inner)
+            cmd.check.argv(inner, fed="find")
+        if looks_for and any("{}" in w for w in inner[1:]):
+            if name in NETWORK_SENDERS:
+                cmd.add("dangerous", f"sends {looks_for} to another machine (found by find)")
+            elif name in READERS or name in SHELLS or name in INTERPRETERS:
+                cmd.add("caution", f"reads {looks_for} (found by find)")
+                cmd.reveals.append(looks_for)
     critical = [why for why in (critical_target(s, cmd.where) for s in starts) if why]
     in_work = all(_in_working_folder(cmd, s) or s in (".", "./") and not cmd.where.cwd for s in starts)
     place = ", ".join(starts)
-    if deletes:
+    for how in sorted(removes):
         if filtered and (in_work or not critical):
-            cmd.add("caution", f"deletes the files find matches under {place}")
+            cmd.add("caution", f"{how} the files find matches under {place}")
         elif critical:
-            cmd.add("dangerous", f"deletes every file find matches in {critical[0]}")
+            cmd.add("dangerous", f"{how} every file find matches in {critical[0]}")
         elif not filtered:
-            cmd.add("dangerous", f"deletes every file under {place} (find with no filter)")
+            cmd.add("dangerous", f"{how} every file under {place} (find with no filter)")
         else:
-            cmd.add("caution", f"deletes the files find matches under {place}")
+            cmd.add("caution", f"{how} the files find matches under {place}")
     for name in changes_all:
         if critical and not (filtered and in_work):
             cmd.add("dangerous", f"runs {name} on every file find matches in {critical[0]}")
@@ -251,6 +290,20 @@ def _locks_out(mode: str) -> bool:
                              mode)) and mode not in ("go-rwx", "og-rwx", "o-rwx", "g-w", "o-w", "go-w", "a-w", "u-w")
 
 
+def _who_may_read(mode: str) -> str:
+    """"others" for ``o+r``, ``a+r``, ``+r``, ``644``; "your group" for ``g+r``, ``640``; else ""."""
+    if re.fullmatch(r"0*[0-7]{3,4}", mode):
+        return "others" if int(mode[-1]) & 4 else "your group" if int(mode[-2]) & 4 else ""
+    who = ""
+    for part in mode.split(","):
+        m = re.fullmatch(r"([ugoa]*)[+=][rwxXst]*r[rwxXst]*", part)
+        if m and (not m.group(1) or set(m.group(1)) & {"o", "a"}):
+            return "others"
+        if m and "g" in m.group(1):
+            who = "your group"
+    return who
+
+
 def chmod(cmd: Cmd) -> None:
     ops = [o for o in cmd.operands]
     if cmd.values("--reference"):
@@ -283,6 +336,12 @@ def chmod(cmd: Cmd) -> None:
                 cmd.add("dangerous", f"makes {p} run as its owner (setuid): anyone can use it to become root")
             else:
                 cmd.add("caution", f"makes {p} run with its owner's rights (setuid/setgid)")
+    readers = _who_may_read(mode)
+    if readers:
+        for p in paths:
+            what = secret(p, cmd.where)
+            if what and what != "your whole home folder":
+                cmd.add("dangerous" if readers == "others" else "caution", f"lets {readers} read {what} ({p})")
     if wide_open:
         cmd.add("caution", "makes files writable by everyone")
     if lockout and paths:
@@ -373,7 +432,7 @@ def mv(cmd: Cmd) -> None:
             cmd.add("dangerous", f"moves away {why}")
             continue
         info = important_file(source, cmd.where)
-        if info is not None and info.kind in ("access", "config", "secret"):
+        if info is not None and info.kind != "hook":
             cmd.add("dangerous", f"moves {source} away, {info.what}")
         elif binary_path(source, cmd.where):
             cmd.add("dangerous", f"moves the program {source} away")
@@ -433,7 +492,8 @@ def ln(cmd: Cmd) -> None:
     for target in _dest_files(sources, dest, is_dir):
         info = important_file(target, cmd.where)
         if info is not None:
-            cmd.add(info.overwrite_level if force else "caution", f"replaces {target} with a link, {info.what}")
+            creates = force or info.kind in ("autostart", "access")  # a new link there is as bad as a new file
+            cmd.add(info.overwrite_level if creates else "caution", f"replaces {target} with a link, {info.what}")
             return
         if system_path(target, cmd.where) and force:
             cmd.check.write(cmd, target, append=False)
@@ -446,6 +506,7 @@ def ln(cmd: Cmd) -> None:
 
 
 def tee(cmd: Cmd) -> None:
+    """tee and sponge write what they read into the files they are given."""
     append = cmd.has("-a", "--append")
     for target in cmd.operands:
         if target == "-":
@@ -454,31 +515,147 @@ def tee(cmd: Cmd) -> None:
 
 
 def sed(cmd: Cmd) -> None:
-    in_place = any(w == "-i" or w.startswith("--in-place") or (w.startswith("-i") and not w.startswith("--"))
-                   or (re.fullmatch(r"-[a-zA-Z]*i[a-zA-Z]*", w) is not None) for w in cmd.argv[1:])
+    """sed scripts: ``e`` runs commands (with no argument: the input lines themselves), ``w FILE`` and the ``w``
+    flag of ``s`` write files, ``-i`` edits in place (a script that deletes every line empties the files)."""
+    in_place = cmd.has("--in-place") or any(
+        w == "-i" or (w.startswith("-i") and not w.startswith("--")) or re.fullmatch(r"-[a-zA-Z]*i[a-zA-Z]*", w)
+        for w in cmd.argv[1:])
     scripts = cmd.values("-e", "--expression")
     ops = cmd.operands_skipping({"-e", "--expression", "-f", "--file", "-l", "--line-length"})
     if not scripts and ops:
         scripts, ops = [ops[0]], ops[1:]
-    for script in scripts:
-        for text in _sed_runs(script):
-            cmd.add("caution", "runs a shell command from a sed script (e command)")
-            cmd.check.text(text)
+    commands = [c for script in scripts for c in sed_commands(script)]
+    for address, letter, argument in commands:
+        if letter == "e" or (letter == "s" and "e" in argument.split("\0")[2]):
+            text = argument if letter == "e" else argument.split("\0")[1]
+            if text.strip():
+                cmd.add("caution", "runs a shell command from a sed script (e command)")
+                cmd.check.text(text)
+            else:
+                cmd.add("caution", "runs lines of its input as shell commands (sed e), which cannot be checked")
+        target = argument if letter in ("w", "W") else argument.split("\0")[3] if letter == "s" else ""
+        if target and target not in ("/dev/stdout", "/dev/stderr"):
+            cmd.check.write(cmd, target, append=False)
+    if cmd.values("-f", "--file"):
+        cmd.add("caution", f"runs the sed script in {cmd.values('-f', '--file')[0]}, which is not shown here")
     if in_place:
-        cmd.add("caution", "changes files in place")
-        for target in ops:
-            info = important_file(target, cmd.where)
-            if info is not None:
-                cmd.add(info.append_level, f"edits {target}, {info.what}")
-            elif binary_path(target, cmd.where):
-                cmd.add("dangerous", f"edits the program {target}")
+        quiet = cmd.has("-n", "--quiet", "--silent") and not any(c[1] in "pPwW" for c in commands)
+        destroys = quiet or any(not address and (letter == "d" or (letter == "s" and _empties(argument)))
+                                for address, letter, argument in commands)
+        inserted = [a.split("\0")[1] if letter == "s" else a for _, letter, a in commands if letter in "saic"]
+        in_place_edit(cmd, ops, destroys, inserted)
 
 
-def _sed_runs(script: str) -> list[str]:
-    """Shell text a GNU sed script runs: the ``e`` command and the ``e`` flag of ``s``."""
+def in_place_edit(cmd: Cmd, targets: list[str], destroys: bool, inserted: list[str]) -> None:
+    """Files changed in place (``sed -i``, ``perl -pi``, ``ruby -i``): important files and programs are worth a
+    look; an edit that empties every line is dangerous on important files, a whole folder, or whatever find or
+    xargs hands over. Text put into a shell startup file is checked as the commands it becomes."""
+    cmd.add("caution", "changes files in place")
+    for target in targets:
+        info = important_file(target, cmd.where)
+        why = critical_target(target, cmd.where)
+        if info is not None:
+            cmd.add(info.overwrite_level if destroys else info.append_level,
+                    f"{'empties' if destroys else 'edits'} {target}, {info.what}")
+            if info.kind in ("startup", "autostart"):
+                for text in inserted:
+                    cmd.check.text(text, suffix=f" (written into {target})")
+        elif binary_path(target, cmd.where):
+            cmd.add("dangerous", f"edits the program {target}")
+        elif destroys and why:
+            cmd.add("dangerous", f"empties every file in {why}")
+        elif destroys and any(c in target for c in "*?["):
+            cmd.add("dangerous", f"empties every file matching {target}")
+    if destroys and (cmd.fed or "{}" in targets):
+        cmd.add("dangerous", f"empties every file {cmd.fed or 'find'} passes to {cmd.name}")
+
+
+def _empties(s_argument: str) -> bool:
+    """An ``s`` command that replaces whole lines with nothing (``s/.*//``, ``s/^.*$//``)."""
+    regex, replacement = s_argument.split("\0")[:2]
+    return replacement == "" and regex.strip("^$") in (".*", ".\\+", ".+", "\\(.*\\)")
+
+
+def _sed_address(script: str, i: int) -> int:
+    """Index after the address(es) starting at ``i`` (``3``, ``$``, ``/re/``, ``\\%re%``, ``1~2``, ``a,b``, ``!``)."""
+    for _ in range(2):
+        if i < len(script) and (script[i].isdigit() or script[i] == "$"):
+            i += 1
+            while i < len(script) and (script[i].isdigit() or script[i] == "~"):
+                i += 1
+        elif i < len(script) and script[i] in "/\\":
+            delim = script[i + 1] if script[i] == "\\" and i + 1 < len(script) else "/"
+            i += 2 if script[i] == "\\" else 1
+            while i < len(script) and script[i] != delim:
+                i += 2 if script[i] == "\\" else 1
+            i += 1
+            while i < len(script) and script[i] in "IM":
+                i += 1
+        if i < len(script) and script[i] == ",":
+            i += 1
+            if i < len(script) and script[i] in "+~":
+                i += 1
+            continue
+        break
+    while i < len(script) and script[i] in " \t!":
+        i += 1
+    return i
+
+
+def _sed_part(script: str, i: int, delim: str) -> tuple[str, int]:
+    """The text up to the next unescaped ``delim``, and the index after it."""
     out = []
-    for m in re.finditer(r"(?:^|[;\n{])\s*(?:\d+|/[^/]*/|\$)?\s*e\s+([^;\n}]+)", script):
-        out.append(m.group(1))
-    for m in re.finditer(r"s(.)(?:(?!\1).)*\1((?:(?!\1).)*)\1[gpiImM0-9]*e", script):
-        out.append(m.group(2))
+    while i < len(script) and script[i] != delim:
+        if script[i] == "\\" and i + 1 < len(script):
+            out.append(script[i:i + 2] if script[i + 1] != delim else delim)
+            i += 2
+            continue
+        out.append(script[i])
+        i += 1
+    return "".join(out), i + 1
+
+
+def sed_commands(script: str) -> list[tuple[str, str, str]]:
+    """(address, command letter, argument) for each command of a sed script. The argument of ``s`` is
+    ``regex NUL replacement NUL flags NUL write-file``; of ``e``, ``w``, ``r``, ``a``, ``i``, ``c`` its text."""
+    out: list[tuple[str, str, str]] = []
+    i, n = 0, len(script)
+    while i < n:
+        if script[i] in " \t\n;{}":
+            i += 1
+            continue
+        start = i
+        i = _sed_address(script, i)
+        address = script[start:i].strip()
+        if i >= n:
+            break
+        letter = script[i]
+        i += 1
+        end_of_line = script.find("\n", i)
+        end_of_line = n if end_of_line < 0 else end_of_line
+        if letter in ("s", "y"):
+            delim = script[i] if i < n else "/"
+            regex, i = _sed_part(script, i + 1, delim)
+            replacement, i = _sed_part(script, i, delim)
+            flags, target = "", ""
+            while i < n and script[i] not in ";\n}":
+                if script[i] == "w":
+                    eol = script.find("\n", i)
+                    target = script[i + 1: n if eol < 0 else eol].strip()
+                    i = n if eol < 0 else eol
+                    break
+                flags += script[i]
+                i += 1
+            out.append((address, letter, "\0".join((regex, replacement, flags, target))))
+        elif letter in "aicrRwWe":
+            text = script[i:end_of_line]
+            if letter in "aic":
+                text = re.sub(r"^\s*\\?", "", text)
+            out.append((address, letter, text.strip() if letter != "e" else text))
+            i = end_of_line
+        elif letter in ":btT#":
+            semicolon = script.find(";", i, end_of_line)
+            i = end_of_line if letter == "#" or semicolon < 0 else semicolon
+        else:
+            out.append((address, letter, ""))
     return out

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+import shlex
 
 from .model import Cmd, Source
-from .paths import BLOCK_DEVICE, critical_target, secret
+from .paths import BLOCK_DEVICE, critical_target, important_file, secret, system_path
 from .programs import INTERPRETERS, SHELLS, program_name
 from .wrappers import ssh_option_texts
 
@@ -44,6 +45,15 @@ def sql_text(cmd: Cmd, sql: str) -> None:
         if m:
             cmd.add("caution", "runs a shell command from the database client")
             cmd.check.text(m.group(1))
+        _dot_command(cmd, s)
+        m = re.match(r"^\\o(?:ut)?\s+(\S.*)$", s)
+        if m:  # psql \o FILE, \o |CMD
+            target = m.group(1).strip()
+            if target.startswith("|"):
+                cmd.add("caution", "runs a shell command from the database client (\\o |)")
+                cmd.check.text(target[1:])
+            else:
+                cmd.check.write(cmd, target.strip("'\""), append=False)
     for m in re.finditer(r"\b(?:TO|FROM)\s+PROGRAM\s+'((?:[^']|'')*)'", sql, re.I):
         cmd.add("caution", "makes the database server run a shell command (COPY ... PROGRAM)")
         cmd.check.text(m.group(1).replace("''", "'"))
@@ -72,9 +82,38 @@ def sql_text(cmd: Cmd, sql: str) -> None:
         elif re.match(r"^\s*(ALTER|GRANT|REVOKE|INSERT|REPLACE|MERGE|RENAME|REINDEX|VACUUM\s+FULL|CREATE\s+USER|"
                       r"CREATE\s+ROLE|SET\s+GLOBAL|FLUSH|SHUTDOWN|KILL|LOAD|ATTACH|DETACH)\b", s, re.I):
             cmd.add("caution", f"changes the database ({s[:40]})")
+        m = re.search(r"\b(?:VACUUM\s+(?:\w+\s+)?INTO|ATTACH\s+(?:DATABASE\s+)?)\s*'([^']+)'", s, re.I)
+        if m and (important_file(m.group(1), cmd.where) or system_path(m.group(1), cmd.where)):
+            cmd.check.write(cmd, m.group(1), append=False)
+        m = re.search(r"^\\?COPY\b.*\bTO\s+(?!PROGRAM\b|STDOUT\b)'([^']+)'", s, re.I)
+        if m:
+            cmd.check.write(cmd, m.group(1), append=False)
         if re.search(r"\bINTO\s+(OUT|DUMP)FILE\s+'([^']+)'", s, re.I):
             target = re.search(r"\bINTO\s+(?:OUT|DUMP)FILE\s+'([^']+)'", s, re.I).group(1)
             cmd.check.write(cmd, target, append=False)
+
+
+def _dot_command(cmd: Cmd, line: str) -> None:
+    """sqlite3/duckdb dot commands: ``.output FILE`` and ``.once FILE`` write FILE (``|CMD`` runs CMD),
+    ``.read``/``.import`` with ``|CMD`` run CMD, ``.load`` loads native code."""
+    m = re.match(r"^\.(output|once|log|save|backup|excel|read|import|load)\b\s*(?:-\S+\s+)*(.*)$", line)
+    if not m:
+        return
+    verb, rest = m.group(1), m.group(2).strip()
+    try:
+        words = shlex.split(rest)
+    except ValueError:
+        words = rest.split()
+    target = words[0] if words else ""
+    if target.startswith("|"):
+        cmd.add("caution", f"runs a shell command from the database client (.{verb} |)")
+        cmd.check.text(rest[1:] if rest.startswith("|") else target[1:])
+    elif verb == "load":
+        cmd.add("caution", f"loads the native extension {target}, which runs its code")
+    elif verb == "read" and target:
+        cmd.add("caution", f"runs the SQL in {target}, which cannot be checked")
+    elif verb in ("output", "once", "log", "save", "backup", "excel") and target and target not in ("stdout", "off"):
+        cmd.check.write(cmd, target, append=False)
 
 
 _SQL_CLIENTS = {
@@ -199,6 +238,10 @@ def curl(cmd: Cmd) -> None:
             files.append(v[1:])
         elif "=@" in v:
             files.append(v.split("=@", 1)[1])
+    for v in cmd.values("--data-urlencode"):  # name@file reads the file too
+        m = re.match(r"^[^=@]+@(.+)$", v)
+        if m:
+            files.append(m.group(1))
     for v in cmd.values("-F", "--form"):
         m = re.search(r"=[@<]([^;]+)", v)
         if m:
@@ -280,6 +323,12 @@ def socat(cmd: Cmd) -> None:
             what = secret(rest.split(",", 1)[0] if _ else a, cmd.where)
             if what:
                 leaked.append(what)
+    listens = any(a.lower().startswith(("tcp-listen", "tcp4-listen", "tcp6-listen", "udp-listen", "openssl-listen"))
+                  for a in addresses)
+    sockets = sum(a.lower().startswith(("tcp", "udp", "openssl", "unix")) for a in addresses)
+    if listens and not runs_shell and sockets > 1:
+        cmd.add("dangerous", "opens a port to the network that leads to another service (socat), so anyone who can "
+                             "reach this machine gets through")
     if runs_shell and network:
         cmd.add("dangerous", "connects a shell to the network (socat exec), giving another machine control")
     elif runs_shell:
@@ -336,6 +385,12 @@ def rsync(cmd: Cmd) -> None:
         leaked = [s for s in (secret(w, cmd.where) for w in ops[:-1]) if s]
         if leaked:
             cmd.add("dangerous", f"sends {leaked[0]} to another machine ({ops[-1].split(':')[0]})")
+    elif len(ops) >= 2:  # a local destination: the same as cp onto it
+        dest = ops[-1]
+        for target in [dest] + [dest.rstrip("/") + "/" + s.rstrip("/").rsplit("/", 1)[-1] for s in ops[:-1]]:
+            if important_file(target, cmd.where) or system_path(target, cmd.where):
+                cmd.check.write(cmd, target, append=False)
+                break
 
 
 def sftp(cmd: Cmd) -> None:
@@ -385,13 +440,21 @@ def tar(cmd: Cmd) -> None:
     for a in archive:
         if BLOCK_DEVICE.match(a) and creating:
             cmd.add("dangerous", f"writes an archive straight onto the disk device {a}")
-    for d in cmd.values("-C", "--directory"):
-        if extracting:
-            why = critical_target(d, cmd.where)
-            if d.strip().rstrip("/") == "":
-                cmd.add("dangerous", "unpacks over the whole file system (/), replacing system files")
-            elif why:
-                cmd.add("caution", f"unpacks into {why}")
+    if extracting:
+        unpacks(cmd, (cmd.values("-C", "--directory") or [None])[-1])
+        if cmd.has("-P", "--absolute-names"):
+            cmd.add("caution", "keeps absolute paths from the archive, so it can write anywhere (tar -P)")
+
+
+def unpacks(cmd: Cmd, folder: str | None) -> None:
+    """An archive unpacked into ``folder`` (None: here): its files may replace files already there, so at least
+    caution; over ``/`` it replaces system files."""
+    why = critical_target(folder, cmd.where) if folder else None
+    if folder is not None and folder.strip().rstrip("/") == "":
+        cmd.add("dangerous", "unpacks over the whole file system (/), replacing system files")
+    elif why and folder not in (".", "./"):
+        cmd.add("caution", f"unpacks into {why}")
+    cmd.add("caution", f"unpacks an archive, which may replace files {'in ' + folder if folder else 'here'}")
 
 
 def zip_(cmd: Cmd) -> None:
@@ -401,12 +464,16 @@ def zip_(cmd: Cmd) -> None:
 
 
 def unzip(cmd: Cmd) -> None:
-    for d in cmd.values("-d"):
-        why = critical_target(d, cmd.where)
-        if d.strip().rstrip("/") == "":
-            cmd.add("dangerous", "unpacks over the whole file system (/)")
-        elif why:
-            cmd.add("caution", f"unpacks into {why}")
+    if cmd.has("-l", "-t", "-v", "-Z", "-p", "-c", "-z"):
+        return
+    unpacks(cmd, (cmd.values("-d") or [None])[-1])
+
+
+def sevenzip(cmd: Cmd) -> None:
+    """``7z x ARCHIVE -oFOLDER``: unpacking (``-y`` answers yes to every overwrite)."""
+    words = [w for w in cmd.argv[1:] if not w.startswith("-")]
+    if words[:1] in (["x"], ["e"]):
+        unpacks(cmd, next((w[2:] for w in cmd.argv if w.startswith("-o")), None))
 
 
 def sort_(cmd: Cmd) -> None:
@@ -494,9 +561,6 @@ def packages(cmd: Cmd) -> None:
     else:
         removing = any(w in verbs for w in words[:3])
     if not removing:
-        if cmd.name in ("npx", "npm") and cmd.values("-c", "--call"):
-            for text in cmd.values("-c", "--call"):
-                cmd.check.text(text)
         return
     targets = [w for w in cmd.operands if w not in verbs]
     essential = [t for t in targets if _ESSENTIAL.match(t)]
@@ -505,11 +569,6 @@ def packages(cmd: Cmd) -> None:
     cmd.add("caution", f"removes installed packages ({cmd.name})")
     if cmd.has("--nodeps", "--force-depends", "--force-remove-essential", "--force-all") or "-Rdd" in words:
         cmd.add("caution", "removes packages while ignoring what depends on them")
-
-
-def npx(cmd: Cmd) -> None:
-    for text in cmd.values("-c", "--call"):
-        cmd.check.text(text)
 
 
 # --- security, accounts, kernel, disks --------------------------------------------------------------------------
@@ -620,3 +679,35 @@ def launchctl(cmd: Cmd) -> None:
         cmd.add("caution", "makes a program start by itself (launchctl)")
     elif any(w in ("unload", "bootout", "remove", "disable") for w in cmd.argv[1:3]):
         cmd.add("caution", "stops a background service (launchctl)")
+
+
+# --- keys -------------------------------------------------------------------------------------------------------
+
+#: ssh-keygen options that only read, list or test keys.
+_KEYGEN_READS = {"-l", "-y", "-e", "-i", "-F", "-R", "-H", "-B", "-Q", "-L", "-D", "-Y", "-k"}
+
+
+def ssh_keygen(cmd: Cmd) -> None:
+    """Making a key with ``-f`` onto an existing key replaces it (``<<< y`` answers the "overwrite?" question)."""
+    if cmd.flags & _KEYGEN_READS:
+        return
+    for target in cmd.values("-f"):
+        info = important_file(target, cmd.where)
+        if info is None or info.kind != "secret":
+            continue
+        if cmd.has("-p"):
+            cmd.add("caution", f"changes the passphrase of {target}")
+        elif cmd.stdin is not None and not cmd.stdin.empty:
+            cmd.add("dangerous", f"replaces your key {target}, answering yes to the overwrite question")
+        else:
+            cmd.add("caution", f"replaces your key {target} if it exists and you answer yes")
+
+
+def gpg(cmd: Cmd) -> None:
+    """Private keys printed (and so possibly piped elsewhere or saved in the notebook) or deleted."""
+    if cmd.has("--export-secret-keys", "--export-secret-subkeys"):
+        cmd.add("caution", "prints your GPG private keys")
+        for out in cmd.values("-o", "--output"):
+            cmd.check.write(cmd, out, append=False)
+    if cmd.has("--delete-secret-keys", "--delete-secret-and-public-key", "--delete-keys"):
+        cmd.add("dangerous", "deletes GPG keys, which cannot be recovered")

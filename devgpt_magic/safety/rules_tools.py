@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 
-from .model import Cmd
+from .model import Cmd, abbreviated
 from .paths import critical_target, secret
 
 
@@ -30,8 +30,30 @@ _GIT_CODE_KEYS = re.compile(
     r"instaweb\..*|man\..*\.cmd|gc\.auto.*hook|receive\.procreceiverefs|transfer\.fsckobjects)$", re.I)
 
 
+def _url_host(url: str) -> str:
+    """``https://github.com/x`` -> ``github.com``; ``git@github.com:x`` -> ``github.com``."""
+    m = re.match(r"^(?:[a-z+]+://)?(?:[^@/]+@)?([^/:]+)", url.strip().lower())
+    return m.group(1) if m else url
+
+
 def git_config(cmd: Cmd, key: str, value: str) -> None:
+    """A git setting (``git config``, ``git -c``): settings that make git run commands, send code or credentials
+    elsewhere, or stop checking who it talks to."""
     k = key.lower()
+    if re.fullmatch(r"url\..+\.(push)?insteadof", k) and value:
+        new = key[4:key.lower().rindex(".")]
+        if _url_host(new) != _url_host(value) or new.lower().startswith("http://"):
+            cmd.add("dangerous", f"makes git fetch and push {value} from {new} instead, another server that gets "
+                                 "your code and credentials")
+        else:
+            cmd.add("caution", f"makes git use {new} in place of {value}")
+        return
+    if re.fullmatch(r"http(\..+)?\.sslverify", k) and value.lower() in ("false", "0", "no", "off"):
+        cmd.add("caution", "turns off git's certificate checks, so anyone on the network can pose as the server")
+        return
+    if re.fullmatch(r"http(\..+)?\.(proxy|sslcainfo|sslcapath|extraheader)|remote\..+\.(url|pushurl)", k) and value:
+        cmd.add("caution", f"changes where or how git connects ({key} {value})")
+        return
     if k.startswith("alias."):
         if value.startswith("!"):
             cmd.add("caution", f"defines a git alias that runs a shell command ({key})")
@@ -78,6 +100,7 @@ def git(cmd: Cmd) -> None:
             flags.add(r.split("=", 1)[0])
         elif r.startswith("-") and len(r) > 1:
             flags.update(f"-{c}" for c in r[1:])
+    flags |= abbreviated(flags, _GIT_LONG)
     for r in rest:
         if r.startswith("ext::"):
             cmd.add("caution", "uses an ext:: remote, which runs a command")
@@ -86,9 +109,19 @@ def git(cmd: Cmd) -> None:
             if r.startswith(opt) and sub in ("clone", "fetch", "pull", "push", "ls-remote", "archive"):
                 cmd.add("caution", f"runs a command on the remote side ({opt[:-1]})")
                 cmd.check.text(r[len(opt):])
+    if sub == "clone":  # git clone -c KEY=VALUE sets it in the new repository before the checkout
+        for i in range(len(rest)):
+            key, _, setting = _option_value(rest, i, "-c", "--config").partition("=")
+            if key:
+                git_config(cmd, key, setting)
     rule = _GIT_SUBCOMMANDS.get(sub)
     if rule is not None:
         rule(cmd, rest, flags)
+
+
+#: Long options the git rules look for; git accepts any unambiguous beginning of one (``--for`` is ``--force``).
+_GIT_LONG = ("--force", "--mirror", "--hard", "--delete", "--discard-changes", "--prune", "--recursive", "--dry-run",
+             "--force-with-lease", "--cached", "--staged", "--worktree")
 
 
 def _git_push(cmd: Cmd, rest: list[str], flags: set[str]) -> None:
@@ -193,10 +226,24 @@ def _git_stash(cmd: Cmd, rest: list[str], flags: set[str]) -> None:
         cmd.add("caution", "deletes stashed changes")
 
 
+_GIT_CONFIG_VALUE = {"-f", "--file", "--blob", "--type", "--default", "--comment", "--value"}
+
+
 def _git_config_cmd(cmd: Cmd, rest: list[str], flags: set[str]) -> None:
-    words = [r for r in rest if not r.startswith("-")]
+    words, i = [], 0
+    while i < len(rest):
+        if rest[i] in _GIT_CONFIG_VALUE:
+            i += 2
+            continue
+        if not rest[i].startswith("-"):
+            words.append(rest[i])
+        i += 1
     if flags & {"--unset", "--unset-all", "--get", "--get-all", "--list", "-l", "--get-regexp", "--remove-section"}:
         return
+    if words[:1] in (["get"], ["list"], ["unset"], ["remove-section"], ["rename-section"], ["edit"]):
+        return
+    if words[:1] == ["set"]:  # git 2.46: git config set KEY VALUE
+        words = words[1:]
     if len(words) >= 2:
         git_config(cmd, words[0], " ".join(words[1:]) if len(words) > 2 and words[0].lower().startswith("alias.")
                    else words[1])
@@ -204,7 +251,7 @@ def _git_config_cmd(cmd: Cmd, rest: list[str], flags: set[str]) -> None:
 
 def _git_runs(cmd: Cmd, rest: list[str], flags: set[str]) -> None:
     """rebase -x, submodule foreach, bisect run, difftool -x: commands git runs for you."""
-    for opt in ("-x", "--exec", "--extcmd", "-t"):
+    for opt in ("-x", "--exec", "--extcmd", "-t", "--to-cmd", "--cc-cmd", "--header-cmd", "--sendmail-cmd"):
         for i, r in enumerate(rest):
             if r == opt and i + 1 < len(rest) and opt != "-t":
                 cmd.check.text(rest[i + 1])
@@ -216,6 +263,43 @@ def _git_runs(cmd: Cmd, rest: list[str], flags: set[str]) -> None:
             cmd.check.text(" ".join(words))
     if rest[:1] == ["run"] and len(rest) > 1:
         cmd.check.argv(rest[1:])
+
+
+def _option_value(words: list[str], i: int, short: str, long: str, *, separate: bool = True) -> str:
+    """The value given at ``words[i]`` as ``-xVALUE``, ``--long=VALUE`` or (when ``separate``) ``-x VALUE`` and
+    ``--long VALUE``; "" when ``words[i]`` is not that option."""
+    word = words[i]
+    if word in (short, long):
+        return words[i + 1] if separate and i + 1 < len(words) else ""
+    if word.startswith(long + "="):
+        return word[len(long) + 1:]
+    return word[len(short):] if word.startswith(short) and not word.startswith("--") else ""
+
+
+def _git_grep(cmd: Cmd, rest: list[str], flags: set[str]) -> None:
+    """``git grep -O CMD`` opens the matching files with CMD (the value is only ever attached)."""
+    for i in range(len(rest)):
+        text = _option_value(rest, i, "-O", "--open-files-in-pager", separate=False)
+        if text:
+            cmd.add("caution", "opens the matching files with a command (git grep -O)")
+            cmd.check.text(text)
+
+
+def _git_remote(cmd: Cmd, rest: list[str], flags: set[str]) -> None:
+    words = [r for r in rest if not r.startswith("-")]
+    if words[:1] == ["set-url"] and len(words) >= 3:
+        cmd.add("caution", f"changes where git fetches and pushes {words[1]} ({words[-1]})")
+
+
+def _git_filter_repo(cmd: Cmd, rest: list[str], flags: set[str]) -> None:
+    """filter-repo's ``--*-callback`` options are Python code run for every commit, file or name."""
+    _git_filter(cmd, rest, flags)
+    for i, r in enumerate(rest):
+        name, eq, value = r.partition("=")
+        if name.endswith("-callback"):
+            code = value if eq else (rest[i + 1] if i + 1 < len(rest) else "")
+            cmd.add("caution", f"runs Python code on the repository ({name})")
+            cmd.check.code("python", code)
 
 
 def _git_worktree(cmd: Cmd, rest: list[str], flags: set[str]) -> None:
@@ -231,9 +315,10 @@ def _git_tag(cmd: Cmd, rest: list[str], flags: set[str]) -> None:
 _GIT_SUBCOMMANDS = {
     "push": _git_push, "reset": _git_reset, "clean": _git_clean, "branch": _git_branch, "checkout": _git_checkout,
     "switch": _git_checkout, "restore": _git_restore, "rm": _git_rm, "update-ref": _git_update_ref,
-    "reflog": _git_reflog, "gc": _git_gc, "prune": _git_gc, "filter-branch": _git_filter, "filter-repo": _git_filter,
-    "stash": _git_stash, "config": _git_config_cmd, "rebase": _git_runs, "submodule": _git_runs,
-    "bisect": _git_runs, "difftool": _git_runs, "worktree": _git_worktree, "tag": _git_tag,
+    "reflog": _git_reflog, "gc": _git_gc, "prune": _git_gc, "filter-branch": _git_filter,
+    "filter-repo": _git_filter_repo, "stash": _git_stash, "config": _git_config_cmd, "rebase": _git_runs,
+    "submodule": _git_runs, "bisect": _git_runs, "difftool": _git_runs, "worktree": _git_worktree, "tag": _git_tag,
+    "grep": _git_grep, "remote": _git_remote, "send-email": _git_runs,
 }
 
 
@@ -435,6 +520,10 @@ def kubectl(cmd: Cmd) -> None:
                 cmd.check.argv(inner)
         if sub == "debug" and any(w.startswith("node/") for w in words):
             cmd.add("caution", "opens a shell on a cluster node")
+    elif sub == "port-forward" and any(a in ("0.0.0.0", "::", "*") for v in cmd.values("--address")
+                                       for a in v.split(",")):
+        cmd.add("dangerous", "opens a cluster service to every network interface of this machine "
+                             "(kubectl port-forward --address 0.0.0.0)")
     elif sub == "config" and len(words) > 1 and words[1].startswith("delete-"):
         cmd.add("caution", "deletes a kubeconfig entry")
 
@@ -579,6 +668,13 @@ def cloud(cmd: Cmd) -> None:
                 cmd.add("caution", "deletes files at the destination that are not in the source")
         return
     if name == "gh" or name == "glab":
+        leaked = [s for s in (secret(w.lstrip("@"), cmd.where) for w in cmd.argv[2:]) if s]
+        leaked += [s for v in cmd.values("-F", "--field", "--body-file", "--input", "-f") if v.lstrip("@")
+                   for s in [secret(v.split("=@", 1)[-1].lstrip("@"), cmd.where)] if s]
+        if leaked:
+            cmd.add("dangerous", f"sends {leaked[0]} to {'GitHub' if name == 'gh' else 'GitLab'}")
+        if verbs[:2] in (["gist", "create"], ["snippet", "create"]):
+            cmd.add("caution", f"uploads files as a {'public ' if cmd.has('--public', '-p') else ''}gist")
         if verbs[:2] in (["repo", "delete"], ["release", "delete"], ["repo", "archive"]):
             cmd.add("dangerous", f"deletes a repository or release on the server ({name} {' '.join(verbs[:2])})")
         elif "delete" in verbs[:3] or ("api" in verbs[:1] and cmd.values("-X", "--method") in (["DELETE"],)):

@@ -21,9 +21,10 @@ from typing import Any
 
 from . import flow
 from .model import ASSIGNMENT, Cmd, Findings, Source
-from .parse import FORK_BOMB, fallback_commands, heredoc_body, parse, substitution_bodies, word_text
+from .parse import (FORK_BOMB, INVISIBLE, TooManyWords, expand_braces, fallback_commands, heredoc_body, parse,
+                    split_odd_line_breaks, substitution_bodies, word_text)
 from .paths import BLOCK_DEVICE, Where, binary_path, important_file, resolve, soft_system_path, system_path
-from .programs import CODE_ENV_VARS, KNOWN, SHELLS, TEXT_ENV_VARS, program_name, runs_code
+from .programs import CODE_ENV_VARS, KNOWN, SHELLS, TEXT_ENV_VARS, TRUST_ENV_VARS, program_name, runs_code
 from .wrappers import wrapper_for
 
 #: How many levels of text-run-as-a-script (``bash -c "eval '...'"``) are parsed before giving up (caution).
@@ -50,6 +51,8 @@ class Checker:
         self._source = ""
         #: files a downloader wrote earlier in the same command (curl -o FILE), shared with nested texts
         self.downloaded: set[str] = set()
+        #: files written earlier in the same command with known text (echo 'rm -rf ~' > x.sh), by name
+        self.written: dict[str, str] = {}
         self._pipes: list[list[tuple[str, bool]]] = []
 
     # --- API for rules --------------------------------------------------------------------------------------
@@ -60,6 +63,7 @@ class Checker:
         c = Checker(self.where, self.findings, self.depth + 1, self.facts, dict(self.variables))
         c.flat = self.flat
         c.downloaded = self.downloaded
+        c.written = self.written
         return c
 
     def text(self, script: str, *, stdin: Source | None = None, suffix: str = "") -> Source:
@@ -94,6 +98,14 @@ class Checker:
 
     # --- walking --------------------------------------------------------------------------------------------
     def run(self, script: str, stdin: Source | None = None) -> Source:
+        script, odd = split_odd_line_breaks(script)
+        # a line starting with "!cmd" is IPython's shell escape: in a notebook, cmd runs
+        script = re.sub(r"(?m)^([ \t]*)!{1,2}(?=[^\s!=(])", r"\1", script)
+        if odd:
+            self.add("caution", "contains an unusual line break that can hide a second command; it is read here "
+                                "as a new line")
+        if INVISIBLE.search(script):
+            self.add("caution", "contains invisible characters, so it may not be what it looks like")
         if FORK_BOMB.search(script) or re.search(r"\b(\w+)\s*\(\)\s*\{[^}]*\b\1\s*\|\s*\1\s*&", script):
             self.add("dangerous", "is a fork bomb: it starts processes until the machine hangs")
         if len(script) > MAX_TEXT:
@@ -168,6 +180,10 @@ class Checker:
         for part in getattr(word, "parts", None) or []:
             if part.kind in ("commandsubstitution", "processsubstitution"):
                 out.append(self.node(part.command, None))
+            elif part.kind == "parameter" and ("$(" in part.value or "`" in part.value):
+                # ${x:-$(cmd)}: bashlex keeps the inner command as text, the shell runs it
+                for body in substitution_bodies(part.value):
+                    out.append(self.text(body).merge(Source(unknown=True)))
             else:
                 out += self.substitutions(part)
         return out
@@ -218,7 +234,9 @@ class Checker:
                 srcs = self.substitutions(part)
                 if srcs:
                     subs[len(words)] = srcs
-                words.append(word_text(part, self._source))
+                    words.append(word_text(part, self._source))
+                else:
+                    words += self.brace_words(part)
             elif part.kind == "redirect":
                 redirect_parts.append(part)
         piped = stdin is not None
@@ -226,8 +244,35 @@ class Checker:
         if not words:
             self.check_writes(None, writes, Source())
             self._record("", False)
-            return Source()
+            # $(< file) prints the file: what it carries (a secret, say) flows on
+            return stdin if stdin is not None and not writes and not piped else Source()
         return self.command(words, subs, stdin, writes=writes, piped=piped)
+
+    def brace_words(self, part: Any) -> list[str]:
+        """The words one word becomes after brace expansion (``{rm,-rf,~}`` -> ``rm -rf ~``)."""
+        word = word_text(part, self._source)
+        pos = getattr(part, "pos", None)
+        raw = self._source[pos[0]:pos[1]] if pos and self._source else word
+        if "{" not in raw or part.kind == "assignment":
+            return [word]
+        try:
+            expanded = expand_braces(raw)
+        except TooManyWords:
+            self.add("caution", f"expands {_shown(raw)} into too many words to check them all")
+            return [word]
+        if expanded == [raw]:
+            return [word]
+        out = []
+        for item in expanded:
+            try:
+                parts = shlex.split(item)
+            except ValueError:
+                parts = [item]
+            if parts:
+                out.append(" ".join(parts))
+            elif item:  # '' stays an empty word; an unquoted empty one ({~,}) disappears
+                out.append("")
+        return out
 
     def assignment(self, word: str, srcs: list[Source]) -> None:
         name, _, value = word.partition("=")
@@ -243,6 +288,10 @@ class Checker:
             self.variables[name] = value
         if name in ("PS1", "PS2", "PS4") and not substitution_bodies(value):
             return
+        if name in TRUST_ENV_VARS:
+            what, when = TRUST_ENV_VARS[name]
+            if value.strip("'\"") and (when is None or value.strip("'\"").lower() in when):
+                self.add("caution", f"sets {name}, so {what}")
         if name in CODE_ENV_VARS:
             what = CODE_ENV_VARS[name]
             self.add("caution", f"sets {name}, so {what}")
@@ -279,6 +328,8 @@ class Checker:
                     break
                 for level, reason in inner.notes:
                     self.add(level, reason)
+                for setting in inner.assignments:  # env LD_PRELOAD=x ls: the same as LD_PRELOAD=x ls
+                    self.assignment(setting, [])
                 fed = fed or (name if inner.fed else "")
                 if inner.suffix:
                     stack.enter_context(self.findings.suffix(inner.suffix))
@@ -361,6 +412,10 @@ class Checker:
         if cmd.argv[0] in self.downloaded or (cmd.name in SHELLS or runs_code(cmd.name) or cmd.name in (
                 "source", ".")) and any(a in self.downloaded for a in cmd.argv[1:3]):
             self.add("dangerous", "downloads a program or script and runs it without showing it")
+        if cmd.argv[0] in self.written:
+            self.text(self.written[cmd.argv[0]], suffix=f" (in {cmd.argv[0]}, written just before)")
+        elif local_program(cmd.argv[0], self.where):
+            self.add("caution", f"runs the program {cmd.argv[0]}, a file whose contents are not shown here")
         rule = RULES.get(cmd.name)
         if rule is not None:
             rule(cmd)
@@ -397,6 +452,10 @@ class Checker:
                 continue
             if content.downloads:
                 self.downloaded.update({target, "./" + target.lstrip("./")})
+            elif content.texts and not content.unknown:
+                text = "\n".join(content.texts)
+                for name in (target, "./" + target.lstrip("./")):
+                    self.written[name] = (self.written.get(name, "") + "\n" + text) if op in (">>", "&>>") else text
             self.write(cmd, target, append=op in (">>", "&>>"), content=content, how="redirect", op=op)
 
     def write(self, cmd: Cmd | None, target: str, *, append: bool, content: Source | None = None,
@@ -506,6 +565,20 @@ class Checker:
     def _record(self, name: str, reads_stdin_script: bool) -> None:
         if self._pipes:
             self._pipes[-1].append((name, reads_stdin_script))
+
+
+#: Programs a project installs for itself (virtual environments, node_modules): tools, not unseen scripts.
+_INSTALLED = re.compile(r"(^|/)(\.?venv[^/]*|env|\.tox/[^/]+|\.nox/[^/]+|\.pixi/envs/[^/]+)/bin/[^/]+$|"
+                        r"(^|/)node_modules/\.bin/[^/]+$")
+
+
+def local_program(word: str, where: Where) -> bool:
+    """``./x.sh``, ``scripts/run``, ``~/bin/x``, ``/tmp/x``: a program named by a path outside the system folders,
+    so what it does is in a file the check does not see (``/usr/bin/x`` and ``.venv/bin/x`` are installed tools)."""
+    w = word.strip("'\"")
+    if "/" not in w or _INSTALLED.search(w) or w.startswith(("/dev/tcp/", "/dev/udp/")):
+        return False
+    return system_path(w, where) is None or w.startswith(("/tmp/", "/var/tmp/", "/dev/shm/"))
 
 
 def _shift(subs: dict[int, list[Source]], k: int) -> dict[int, list[Source]]:

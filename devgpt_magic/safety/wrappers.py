@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .model import ASSIGNMENT
+from .parse import quote_word
 
 
 def _s(text: str) -> frozenset[str]:
@@ -30,6 +31,8 @@ class Unwrapped:
     notes: list[tuple[str, str]] = field(default_factory=list)
     #: appended to every reason about the inner command (e.g. " on the remote machine web1")
     suffix: str = ""
+    #: NAME=value settings the wrapper puts in the inner command's environment (``env LD_PRELOAD=x ls``)
+    assignments: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,8 @@ class Wrapper:
     positionals: int = 0
     #: options whose value is a shell text that gets run (``su -c TEXT``)
     text_opts: frozenset[str] = frozenset()
+    #: options whose value is a NAME=value setting for the inner command (``systemd-run --setenv``)
+    env_opts: frozenset[str] = frozenset()
     #: "argv": the rest is a command; "text": the rest, joined, is shell text; "none": only text_opts run
     inner: str = "argv"
     #: options after which nothing runs (``command -v``)
@@ -48,8 +53,6 @@ class Wrapper:
     assignments: bool = False
     #: the wrapper appends arguments of its own (xargs, parallel)
     fed: bool = False
-    #: words that end the inner command (parallel's ``:::``)
-    stop_at: frozenset[str] = frozenset()
     #: the first plain word must be one of these for the wrapper to apply (``poetry run``)
     subcommand: frozenset[str] = frozenset()
     #: with no inner command, the wrapper starts a shell that reads stdin (su, ssh host, chroot DIR)
@@ -74,13 +77,21 @@ def generic_split(w: Wrapper, argv: list[str]) -> Unwrapped | None:
     texts: list[str] = []
     notes: list[tuple[str, str]] = [w.note] if w.note else []
     plain: list[str] = []
+    settings: list[str] = []
     while i < n:
         word = argv[i]
         if word == "--" or word in w.start_after:
             i += 1
             break
         if w.assignments and ASSIGNMENT.match(word):
+            settings.append(word)
             i += 1
+            continue
+        name = word.split("=", 1)[0]
+        if name in w.env_opts:
+            value = word.split("=", 1)[1] if "=" in word else (argv[i + 1] if i + 1 < n else "")
+            settings.append(value)
+            i += 1 if "=" in word else 2
             continue
         if word.startswith("-") and len(word) > 1 and not (left == 0 and plain and not w.text_opts):
             if word.split("=", 1)[0] in w.lookup or word in w.lookup:
@@ -117,9 +128,6 @@ def generic_split(w: Wrapper, argv: list[str]) -> Unwrapped | None:
     if w.subcommand and (not plain or plain[0] not in w.subcommand):
         return None
     inner = argv[i:]
-    if w.stop_at:
-        cut = next((k for k, word in enumerate(inner) if word in w.stop_at), len(inner))
-        inner = inner[:cut]
     if w.inner == "text":
         if inner:
             texts.append(" ".join(inner))
@@ -131,7 +139,8 @@ def generic_split(w: Wrapper, argv: list[str]) -> Unwrapped | None:
         inner = []
     if not inner and not texts and w.shell_by_default:
         inner = ["sh"]
-    return Unwrapped(argv=inner or None, texts=texts, fed=w.fed, notes=notes)
+    return Unwrapped(argv=inner or None, texts=texts, fed=w.fed, notes=notes,
+                     assignments=[a for a in settings if ASSIGNMENT.match(a)])
 
 
 # --- wrappers the fields cannot describe --------------------------------------------------------------------
@@ -148,10 +157,32 @@ def ssh_option_texts(value: str) -> list[tuple[str, str]]:
     return []
 
 
+#: Services that publish whatever ``ssh -R`` forwards to them on the public internet.
+_PUBLIC_TUNNELS = re.compile(r"(^|[@.])(serveo\.net|localhost\.run|pinggy\.io|localtunnel\.me|ssh\.localhost\.run)$")
+
+
+def _ssh_exposure(forwards: list[tuple[str, str]], gateway: bool, host: str) -> list[tuple[str, str]]:
+    """Port forwards that listen on every network interface (``-L 0.0.0.0:80:...``, ``-g``) or on a public
+    tunnel service: anyone who can reach that port reaches what is behind it (a notebook server, say)."""
+    notes = []
+    for opt, value in forwards:
+        parts = value.split(":")
+        bind = parts[0] if len(parts) == (2 if opt == "-D" else 4) else None
+        if opt == "-R" and _PUBLIC_TUNNELS.search(host):
+            notes.append(("dangerous", f"puts a local service on the public internet through {host} (ssh -R)"))
+        elif (bind is not None and bind in ("0.0.0.0", "*", "", "::", "[::]")) or (gateway and opt != "-R"):
+            where = "the remote machine's" if opt == "-R" else "this machine's"
+            notes.append(("dangerous", f"opens a port on every one of {where} network interfaces (ssh {opt} "
+                                       f"{value}), so anyone who can reach it gets through"))
+    return notes
+
+
 def _ssh(argv: list[str]) -> Unwrapped | None:
     i, n = 1, len(argv)
     texts: list[str] = []
     notes: list[tuple[str, str]] = []
+    forwards: list[tuple[str, str]] = []
+    gateway = False
     host = None
     while i < n:
         word = argv[i]
@@ -159,21 +190,32 @@ def _ssh(argv: list[str]) -> Unwrapped | None:
             i += 1
             continue
         if word.startswith("-") and len(word) > 1 and host is None:
-            opt = word[:2]
-            value = word[2:] if len(word) > 2 and opt in _SSH_VALUE else (argv[i + 1] if i + 1 < n else "")
+            # a bundle of flags (-gNf), the last of which may take a value attached or in the next word (-gL 80:..)
+            letters = word[1:]
+            cut = next((k for k, c in enumerate(letters) if "-" + c in _SSH_VALUE), len(letters))
+            gateway = gateway or "g" in letters[:cut]
+            if cut == len(letters):
+                i += 1
+                continue
+            opt, attached = "-" + letters[cut], letters[cut + 1:]
+            value = attached or (argv[i + 1] if i + 1 < n else "")
             if opt == "-o":
+                gateway = gateway or bool(re.fullmatch(r"(?i)gatewayports[= ]\s*(yes|clientspecified)", value.strip()))
                 for _key, text in ssh_option_texts(value):
                     texts.append(text)
                     notes.append(("caution", "runs a local command through an ssh option (ProxyCommand/LocalCommand)"))
             if opt == "-R":
                 notes.append(("caution", "opens a tunnel from the remote machine back into this one (ssh -R)"))
-            i += 1 if (len(word) > 2 or opt not in _SSH_VALUE) else 2
+            if opt in ("-L", "-D", "-R"):
+                forwards.append((opt, value))
+            i += 1 if attached else 2
             continue
         if host is None:
             host = word
             i += 1
             break
         break
+    notes += _ssh_exposure(forwards, gateway, host or "")
     if host is None:
         return Unwrapped(argv=None, texts=texts, notes=notes)
     remote = argv[i:]
@@ -241,6 +283,90 @@ def _watch(argv: list[str]) -> Unwrapped | None:
     return Unwrapped(argv=None, texts=out.texts + [" ".join(out.argv)])
 
 
+_XARGS = Wrapper(value=_s("-I -n -P -L -s -d -E -a --max-args --max-procs --delimiter --arg-file --replace --eof "
+                           "--max-lines --max-chars --process-slot-var"), fed=True)
+
+
+def _xargs(argv: list[str]) -> Unwrapped | None:
+    """xargs appends what it reads to the command; with ``-I X`` it puts it in place of X. When X *is* the program
+    (``xargs -I{} {}``), what runs comes from the input and cannot be checked."""
+    out = generic_split(_XARGS, argv)
+    if out is None or not out.argv:
+        return out
+    marks = [argv[i + 1] for i, word in enumerate(argv[:-1]) if word in ("-I", "--replace")]
+    marks += [word[2:] for word in argv if word.startswith("-I") and len(word) > 2]
+    marks += [word.split("=", 1)[1] for word in argv if word.startswith("--replace=")]
+    marks += ["{}"] if "-i" in argv else []
+    if any(m and m in out.argv[0] for m in marks):
+        return Unwrapped(argv=None, notes=out.notes + [("caution", "the program to run comes from what xargs reads, "
+                                                                   "so it cannot be checked")])
+    return out
+
+
+_PARALLEL = Wrapper(value=_s("-j --jobs -S --sshlogin -a --arg-file --colsep -I --results --joblog --delay --timeout "
+                             "-N -n --tmpdir --workdir --env --halt --retries --sshloginfile --basefile --return -d "
+                             "--delimiter -E --eta-file --memfree --load"), fed=True)
+_PARALLEL_SEPARATORS = ("::::+", "::::", ":::+", ":::")
+_PARALLEL_MARK = re.compile(r"\{(\d*|\.|/|//|/\.|#|%)\}")
+
+
+def _parallel(argv: list[str]) -> Unwrapped | None:
+    """GNU parallel runs its command template once per input, through a shell. With no template, every input
+    *is* a command (``parallel ::: 'rm -rf ~'``, ``cat cmds | parallel``). Inputs written after ``:::`` are known,
+    so each command is built and checked; inputs from a file or a pipe are not."""
+    cut = next((k for k, word in enumerate(argv) if word in _PARALLEL_SEPARATORS), len(argv))
+    head = generic_split(_PARALLEL, argv[:cut])
+    if head is None:
+        return None
+    template = head.argv or []
+    literal = [w for k, w in enumerate(argv[cut:], start=cut)
+               if w not in _PARALLEL_SEPARATORS and _group(argv, k) in (":::", ":::+")]
+    unknown_inputs = cut == len(argv) or any(w in ("::::", "::::+") for w in argv[cut:])
+    texts = list(head.texts)
+    notes = list(head.notes)
+    if not template:
+        texts += literal
+        if unknown_inputs:
+            return Unwrapped(argv=["sh"], texts=texts, notes=notes + [
+                ("caution", "runs each line of its input as a command (parallel), which cannot be checked")])
+        return Unwrapped(argv=None, texts=texts, notes=notes)
+    line = " ".join(template)
+    for value in literal[:MAX_FED]:
+        quoted = value if _PARALLEL_MARK.search(template[0]) else quote_word(value)  # {} as the program: a command
+        texts.append(_PARALLEL_MARK.sub(lambda _m: quoted, line) if _PARALLEL_MARK.search(line)
+                     else f"{line} {quoted}")
+    if _PARALLEL_MARK.search(template[0]) and unknown_inputs:
+        notes.append(("caution", "the program to run comes from what parallel reads, so it cannot be checked"))
+        return Unwrapped(argv=None, texts=texts, notes=notes)
+    return Unwrapped(argv=template, texts=texts, fed=True, notes=notes)
+
+
+#: At most this many commands built from parallel's inputs are checked (a cost bound).
+MAX_FED = 32
+
+
+def _group(argv: list[str], k: int) -> str:
+    """The ``:::``-like separator that the input word at index ``k`` belongs to."""
+    return next((argv[j] for j in range(k, -1, -1) if argv[j] in _PARALLEL_SEPARATORS), "")
+
+
+def _start_stop_daemon(argv: list[str]) -> Unwrapped | None:
+    """``start-stop-daemon -S -x PROGRAM -- ARGS``: runs PROGRAM with ARGS as a background service."""
+    w = Wrapper(value=_s("-x --exec -a --startas -n --name -p --pidfile -u --user -c --chuid -r --chroot -d --chdir "
+                         "-N --nicelevel -P --procsched -I --iosched -k --umask -s --signal -R --retry -g --group "
+                         "--output"))
+    if not any(a in ("-S", "--start") for a in argv):
+        return Unwrapped(argv=None)
+    out = generic_split(w, argv)
+    program = [argv[i + 1] for i, word in enumerate(argv[:-1]) if word in ("-x", "--exec", "-a", "--startas")]
+    program += [word.split("=", 1)[1] for word in argv if word.startswith(("--exec=", "--startas="))]
+    if not program:
+        return Unwrapped(argv=None)
+    args = argv[argv.index("--") + 1:] if "--" in argv else []
+    notes = (out.notes if out else []) + [("caution", "starts a program as a background service (start-stop-daemon)")]
+    return Unwrapped(argv=[program[-1]] + args, notes=notes)
+
+
 _ROOT = ("caution", "runs as root ({})")
 
 
@@ -276,12 +402,9 @@ WRAPPERS: dict[str, Wrapper] = {
     "env": Wrapper(value=_s("-u -C --unset --chdir -a --argv0"), text_opts=_s("-S --split-string"),
                    assignments=True),
     "stdbuf": Wrapper(value=_s("-i -o -e --input --output --error")),
-    "xargs": Wrapper(value=_s("-I -n -P -L -s -d -E -a --max-args --max-procs --delimiter --arg-file --replace "
-                              "--eof --max-lines --max-chars --process-slot-var"), fed=True),
-    "parallel": Wrapper(value=_s("-j --jobs -S --sshlogin -a --arg-file --colsep -I --results --joblog --delay "
-                                 "--timeout -N -n --tmpdir --workdir --env --halt --retries --sshloginfile "
-                                 "--basefile --return -d --delimiter -E --eta-file --memfree --load"),
-                        stop_at=_s("::: :::: :::+ ::::+"), fed=True),
+    "xargs": Wrapper(custom=_xargs),
+    "parallel": Wrapper(custom=_parallel),
+    "start-stop-daemon": Wrapper(custom=_start_stop_daemon),
     "time": Wrapper(value=_s("-f -o --format --output")),
     "watch": Wrapper(custom=_watch),
     "nohup": Wrapper(),
@@ -305,6 +428,7 @@ WRAPPERS: dict[str, Wrapper] = {
                  "--on-active --on-boot --on-startup --on-unit-active --on-unit-inactive --on-calendar "
                  "--path-property --socket-property --timer-property --service-type --nice --working-directory "
                  "--capsule"),
+        env_opts=_s("-E --setenv"),
         option_notes={o: _SCHEDULE for o in ("--on-active", "--on-boot", "--on-startup", "--on-calendar",
                                              "--on-unit-active", "--on-unit-inactive")}
         | {"--remain-after-exit": ("caution", "starts a background service (systemd-run)")},
