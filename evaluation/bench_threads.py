@@ -21,6 +21,7 @@ from typing import Any
 POLICIES: dict[str, dict[str, str]] = {
     "spin (OpenMP default)": {"OMP_WAIT_POLICY": "", "GOMP_SPINCOUNT": ""},
     "passive": {"OMP_WAIT_POLICY": "PASSIVE", "GOMP_SPINCOUNT": ""},
+    "spin briefly (GOMP_SPINCOUNT=20000)": {"OMP_WAIT_POLICY": "", "GOMP_SPINCOUNT": "20000"},
 }
 
 _MEASURE = """

@@ -208,7 +208,7 @@ def test_static_twin_holds_everything_on_the_card(shell):
     assert "<th" in html and ">argument</th>" in html and "not in `tar --help` on this machine" in html
     assert "Other ways" in html and "bsdtar -xf a.tgz -C /tmp" in html and html.count("tar -xzvf a.tgz") == 1
     assert "a tiny model: try a bigger one" in html and "tiny-model · 12 in / 34 out" in html
-    assert "risk: safe" in text and "Other ways" in text and "--bogus" in text
+    assert "risk: CAUTION - unpacks an archive" in text and "Other ways" in text and "--bogus" in text
     assert "| argument | meaning |" in markdown and "Other ways" in markdown
 
 
