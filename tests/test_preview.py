@@ -133,7 +133,7 @@ def test_incomplete_previews_say_why(project):
     assert "INCOMPLETE" in outside.headline() and sets(outside, project)[0] == {"build/x"}
     readonly = preview(f"echo x > /etc/{marker}", project)
     assert any("read-only" in r and f"/etc/{marker}" in r for r in readonly.incomplete_reasons)
-    network = preview("exec 3<>/dev/tcp/127.0.0.1/9 || echo no", project)
+    network = preview("bash -c 'exec 3<>/dev/tcp/127.0.0.1/9' || echo no", project)  # bash: /bin/sh has no /dev/tcp
     assert any("network" in r for r in network.incomplete_reasons) and "no" in network.stdout
     slow = preview("sleep 20", project, timeout=1)
     assert slow.exit_code is None and any("stopped after 1 s" in r for r in slow.incomplete_reasons)
@@ -157,7 +157,7 @@ def test_risk_from_effects(project, monkeypatch):
     assert calm.level == "safe" and calm.reasons == ["its preview changes nothing"]
     # a preview never lowers the text's level, and an incomplete one is at least caution
     assert effect_risk(assess("rm -rf ~"), listing).level == "dangerous"
-    net = preview("exec 3<>/dev/tcp/127.0.0.1/9; true", project)
+    net = preview("bash -c 'exec 3<>/dev/tcp/127.0.0.1/9'; true", project)
     assert effect_risk(assess("true"), net).level == "caution"
 
 

@@ -96,7 +96,8 @@ def test_network_attempts_are_seen_and_blocked(folder):
 
     thread = threading.Thread(target=accept)
     thread.start()
-    run = sandbox.run_in_view(f"exec 3<>/dev/tcp/127.0.0.1/{port} && echo connected", folder)
+    # bash itself: the user's $SHELL runs the command, and /bin/sh (where SHELL is unset, as in CI) has no /dev/tcp
+    run = sandbox.run_in_view(f"bash -c 'exec 3<>/dev/tcp/127.0.0.1/{port}' && echo connected", folder)
     thread.join()
     server.close()
     assert "connected" not in run.stdout and not accepted  # the host's loopback was never reached

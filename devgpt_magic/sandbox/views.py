@@ -259,7 +259,7 @@ def _collect(command: str, cwd: str, previewed: list[str], method: Method, views
                    timed_out=result.timed_out, output_overflow=result.output_overflow,
                    disk_overflow=result.disk_overflow, changes=sorted(changes, key=lambda c: c.path),
                    outside_writes=sorted(set(outside)), readonly_writes=_readonly_writes(stderr),
-                   network=_network_used(report) or _network_errors(stderr), stray_processes=_stray(report), notes=notes)
+                   network=_network_used(report), stray_processes=_stray(report), notes=notes)
 
 
 # --- argv ---------------------------------------------------------------------------------------------
@@ -414,18 +414,6 @@ def _network_used(report: str) -> bool:
         if len(parts) == 2 and parts[0] in _NET6_COUNTERS and parts[1].isdigit() and int(parts[1]) > 0:
             return True
     return False
-
-
-#: what programs print when a connection or a name lookup fails; the sandbox's network namespace has no route,
-#: so any of these means the command tried the network. A second signal beside the counters, which some kernels
-#: do not keep per namespace or a restricted /proc does not show (seen in CI: a refused connection, zero counters).
-_NETWORK_ERRORS = re.compile(r"Network is unreachable|Could not resolve host|Temporary failure in name resolution|"
-                             r"Name or service not known|No address associated with hostname|Connection refused|"
-                             r"Cannot assign requested address|getaddrinfo", re.I)
-
-
-def _network_errors(stderr: str) -> bool:
-    return bool(_NETWORK_ERRORS.search(stderr))
 
 
 _READONLY = re.compile(r"Read-only file system")
