@@ -212,8 +212,9 @@ def _pip_download(requirements: list[str], work: Path, size: int, name: str, pro
     under ``work`` through TMPDIR)."""
     temporary = work / "tmp"
     temporary.mkdir()
-    process = subprocess.Popen([sys.executable, "-m", "pip", "download", "--no-deps", "--progress-bar", "off",
-                                "--no-input", "-d", str(work), *requirements], stdout=subprocess.DEVNULL,
+    # wheels only: a source distribution of the same name would run its setup code before any check
+    process = subprocess.Popen([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
+                                "--progress-bar", "off", "--no-input", "-d", str(work), *requirements], stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True, env=dict(os.environ, TMPDIR=str(temporary)))
     bar = _progress_bar(progress)(total=size, unit="B", unit_scale=True, unit_divisor=1024, desc=name)
     try:
