@@ -270,13 +270,14 @@ def test_doctor_on_a_machine_without_bubblewrap_and_a_key(monkeypatch):
     real_which = shutil.which
     monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None if name == "bwrap" else real_which(name, *a, **k))
     monkeypatch.setenv("DEVGPT_MODEL", "gpt4o")
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-secret-value-0123456789")
+    value = "doctor-test-value-" + "0123456789"  # not key-shaped: doctor must not print whatever the value is
+    monkeypatch.setenv("ANTHROPIC_API_KEY", value)
     checks = run_checks()
     text = report_text(checks)
     assert exit_code(checks) == 1
     assert "[FAIL] default model" in text and "OPENAI_API_KEY" in text
     assert "[warn] bubblewrap" in text and "apt-get install bubblewrap" in text
-    assert "ANTHROPIC_API_KEY" in text and "sk-ant-secret" not in text
+    assert "ANTHROPIC_API_KEY" in text and value not in text
     assert "llama-cpp-python" in text and "repacking on" in text
 
 
