@@ -247,9 +247,14 @@ def test_panel_command_insert_and_chat(lab, page):
     page.wait_for_function("document.body.dataset.jpThemeLight === 'false'")
     open_panel(page)
     page.click("#devgpt-panel [data-mode=command]")
+    # fast: the theme is under test, not the tiny model's regular-mode explanations (up to 2,400 tokens: minutes
+    # on a slow CI machine)
+    page.check("#devgpt-panel .jp-DevGPT-fast")
     page.fill("#devgpt-panel .jp-DevGPT-input", "show disk usage of this folder")
     page.press("#devgpt-panel .jp-DevGPT-input", "Enter")
-    page.wait_for_selector("#devgpt-panel .jp-DevGPT-card, #devgpt-panel .jp-DevGPT-invalid")
+    page.wait_for_selector("#devgpt-panel .jp-DevGPT-card, #devgpt-panel .jp-DevGPT-invalid, "
+                           "#devgpt-panel .jp-DevGPT-error")
+    assert not page.is_visible("#devgpt-panel .jp-DevGPT-error"), page.text_content("#devgpt-panel")
     page.screenshot(path=str(ARTIFACTS / "panel-dark.png"))
     for name in ("panel-command-light.png", "panel-chat-light.png", "panel-dark.png"):
         assert (ARTIFACTS / name).stat().st_size > 10_000
