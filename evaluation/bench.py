@@ -270,6 +270,17 @@ def run(args: Any) -> dict[str, Any]:
             _show(report["local"][-1])
     if section("service"):
         report["service"] = _service_figures(args, {r["model"]: r["raw_tok_s"] for r in report["local"]})
+    if section("grammar"):
+        from devgpt_magic.models.local_files import gguf_path
+
+        from .bench_service import grammar_speed
+
+        report["grammar"] = []
+        for name in local:
+            print(f"== constrained generation, the grammar over the vocabulary or checked per token: {name}",
+                  flush=True)
+            report["grammar"].append(grammar_speed(gguf_path(resolve(name)), LOCAL_REQUESTS[:4]))
+            _show(report["grammar"][-1])
     if section("threads"):
         from devgpt_magic.models.local_files import gguf_path
 

@@ -181,3 +181,51 @@ def repack_speed(path: Path, n_prompt: int = 384, n_gen: int = 48) -> dict[str, 
             llm.close()
         out[f"repack_{repack}"] = {"prompt_tok_s": n_prompt / prompt_s, "gen_tok_s": n_gen / gen_s}
     return out
+
+
+def grammar_speed(path: Path, requests: list[str], max_tokens: int = 200) -> dict[str, Any]:
+    """Constrained generation with llama-cpp-python's grammar chain (the grammar over the whole vocabulary at
+    every token) against checked sampling (one token checked, the vocabulary only when it is refused), on the
+    engine's real prompts and grammars. Each request runs once to warm its prompt, then both ways in turn."""
+    import threading
+
+    from devgpt_magic.models.grammar import grammar_text
+    from devgpt_magic.models.local_provider import REPEAT_PENALTY
+    from devgpt_magic.prompts import PromptBuilder
+    from devgpt_magic.service.cpu import report
+    from devgpt_magic.service.host import ModelHost
+
+    host = ModelHost(report(), max_models=1, cache_root=None)
+    rates: dict[str, list[float]] = {"full": [], "checked": []}
+    refused = checked = 0
+    same = 0
+    try:
+        for request in requests:
+            for mode in ("fast", "regular"):
+                prompt = PromptBuilder().command(request, mode=mode)
+                body = {"model": str(path), "n_ctx": 4096, "max_tokens": max_tokens, "temperature": 0.0,
+                        "repeat_penalty": REPEAT_PENALTY, "grammar": grammar_text(mode),
+                        "messages": [m.model_dump() for m in prompt.messages]}
+                texts = {}
+                for way in ("warm", "full", "checked"):
+                    llm = host.get(str(path), 4096).llm
+                    llm.checked_grammar = way == "checked"
+                    start = time.perf_counter()
+                    text, count = "", 0
+                    for chunk in host.generate("chat", body, threading.Event()):
+                        if chunk.get("usage"):
+                            count = chunk["usage"]["completion_tokens"]
+                        text += "".join((c.get("delta") or {}).get("content") or "" for c in chunk["choices"])
+                    if way != "warm":
+                        rates[way].append(count / (time.perf_counter() - start))
+                        texts[way] = text
+                    if way == "checked" and llm.last_sampler is not None:
+                        refused += llm.last_sampler.refused
+                        checked += llm.last_sampler.checked
+                same += texts["full"] == texts["checked"]
+    finally:
+        host.close()
+    full, fast = statistics.median(rates["full"]), statistics.median(rates["checked"])
+    return {"model": path.name, "replies": len(rates["full"]), "identical_replies": same,
+            "full_grammar_tok_s": full, "checked_tok_s": fast, "speedup": fast / full if full else None,
+            "tokens_refused_share": refused / (refused + checked) if refused + checked else None}

@@ -18,6 +18,7 @@ from typing import Any
 
 from .cpu import CpuReport, use_repack
 from .loading import load_llama
+from .sampling import CheckedGrammarSampler, checked_sampling_enabled
 from .snapshots import PrefixSnapshots, state_folder
 
 #: llama.cpp's grammar parser is not free; the same few grammars arrive again and again.
@@ -47,6 +48,8 @@ def _served_llama_class() -> Any:
         snapshots: PrefixSnapshots | None = None
         cancel: threading.Event | None = None
         prompt_tokens: int = 0
+        checked_grammar: bool = checked_sampling_enabled()
+        last_sampler: CheckedGrammarSampler | None = None
 
         def _tokens(self, prompt: Any) -> list[int]:
             if not isinstance(prompt, str):
@@ -54,6 +57,14 @@ def _served_llama_class() -> Any:
             bos = self.token_bos()
             head = [bos] if self._model.add_bos_token() and bos != -1 else []
             return head + self.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+
+        def _init_sampler(self, *args: Any, grammar: Any = None, **kwargs: Any) -> Any:
+            """The stock chain, with the grammar checked token by token instead of over the vocabulary."""
+            if grammar is None or not self.checked_grammar:
+                return super()._init_sampler(*args, grammar=grammar, **kwargs)
+            chain = super()._init_sampler(*args, grammar=None, **kwargs)
+            self.last_sampler = CheckedGrammarSampler(self._model, chain, grammar)
+            return self.last_sampler
 
         def create_completion(self, prompt: Any, **kwargs: Any) -> Any:
             tokens = self._tokens(prompt)
