@@ -88,6 +88,8 @@ class RiskLevel(BaseModel):
 
     level: Literal["safe", "caution", "dangerous"] = "safe"
     reasons: list[str] = Field(default_factory=list)
+    #: the folder the command was judged to run in (None: not known); a card run from another folder judges again
+    judged_in: str | None = None
 
 
 class CommandStep(BaseModel):

@@ -49,6 +49,9 @@ def _e(text: str) -> str:
     return html.escape(visible(text))
 
 
+_LEVELS = {"safe": 0, "caution": 1, "dangerous": 2}
+
+
 def _badge(step: CommandStep) -> str:
     return risk_badge_html(risk_of(step))
 
@@ -198,12 +201,43 @@ class CommandCard(w.VBox):
 
     def _ask(self, flow: _ConfirmFlow) -> None:
         """Open one question at a time: a Run question and an Insert question never stand side by side."""
+        if flow is self.flow:
+            self.judge_here()
         for other in (self.flow, self.insert_flow):
             if other is not flow:
                 other.close_flow()
         _show(self.backup_flow, False)
         self._backup_pending = False
         flow.ask()
+
+    def judge_here(self) -> None:
+        """Run and Preview use the kernel's folder at the click; the risk was judged for the folder the card was
+        made in. After a ``%cd`` the command is judged again for where it will run, and a preview of the other
+        folder no longer counts (nor its undo)."""
+        from .safety import assess
+
+        here = os.path.realpath(os.getcwd())
+        judged = self.step.risk.judged_in if self.step.risk is not None else None
+        if judged is not None and os.path.realpath(judged) == here:
+            return
+        risk = assess(self.step.command, cwd=here)
+        if judged is None and self.step.risk is not None and _LEVELS[self.step.risk.level] > _LEVELS[risk.level]:
+            # judged for an unknown folder, it failed closed: knowing the folder now never lowers it
+            risk = self.step.risk.model_copy(update={"judged_in": here})
+        self.step = self.step.model_copy(update={"risk": risk})
+        self.risk = risk_of(self.step)
+        if self.preview_result is not None:
+            self.preview_result = None
+            _show(self.preview_box, False)
+            self.run_button.tooltip = "asks for confirmation first"
+        self.badge.value = f"<div style='margin-top:4px'>{risk_badge_html(self.risk)}</div>"
+        self.flow.set_steps([self.current_step()])
+        self.insert_flow.set_steps([self.current_step()])
+        if judged is not None:
+            self.status.value = (f"<i>The kernel's folder is now {_e(here)}, not {_e(judged)}: the command was "
+                                 f"judged again for where it will run.</i>")
+        if self.on_change is not None:
+            self.on_change()
 
     # --- running -----------------------------------------------------------------------------------------
     def _confirmed_run(self) -> None:
@@ -299,6 +333,7 @@ class CommandCard(w.VBox):
         from .errors import DevGPTError
         from .preview import effect_risk, preview
 
+        self.judge_here()
         self.status.value = "<i>Previewing in a sandbox (your files are not touched)…</i>"
         try:
             result = preview(self.step.command, cwd=os.getcwd())
@@ -449,6 +484,8 @@ class SuggestionCard(w.VBox):
         self.run_all_flow.set_steps([c.current_step() for c in self.cards])
 
     def _ask_run_all(self, _: Any) -> None:
+        for card in self.cards:
+            card.judge_here()
         self.run_all_flow.set_steps([c.current_step() for c in self.cards])
         self.run_all_flow.ask()
 

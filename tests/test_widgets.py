@@ -426,3 +426,48 @@ def test_preview_without_bubblewrap_says_so_in_one_line(shell, monkeypatch):
     card.preview_button.click()
     assert card.status.value == "<i>Preview not available: bubblewrap is not installed: apt-get install bubblewrap</i>"
     assert card.preview_result is None and card.preview_box.layout.display == "none"
+
+
+def test_run_after_a_cd_judges_the_command_again_where_it_will_run(shell, tmp_path, monkeypatch):
+    """`rm -r old` is caution in a project folder and dangerous in /etc: a card made in the project, then Run
+    after `%cd /etc`, asks for the second acknowledgement and says why; nothing runs before it."""
+    suggestion = Engine._assess(Suggestion(request="r", commands=[CommandStep(command="rm -r old")]), str(tmp_path))
+    result = CommandResult(suggestion, local=True, shell=shell)
+    card = result.card().cards[0]
+    assert card.step.risk.level == "caution" and card.step.risk.judged_in == str(tmp_path)
+    card.run_button.click()
+    assert not card.flow.needs_acknowledgement
+    card.flow.cancel_button.click()
+    monkeypatch.chdir("/etc")
+    card.run_button.click()
+    assert card.step.risk.level == "dangerous" and card.step.risk.judged_in == "/etc"
+    assert card.flow.needs_acknowledgement and "/etc/old" in card.flow.danger_note.value
+    assert "judged again" in card.status.value and "dangerous" in card.badge.value.lower()
+    card.flow.confirm_button.click()
+    assert result.runs == []  # one confirmation is not enough for the new danger
+    card.flow.cancel_button.click()
+    # back in the project folder: judged for it again
+    monkeypatch.chdir(tmp_path)
+    card.run_button.click()
+    assert card.step.risk.level == "caution" and not card.flow.needs_acknowledgement
+
+
+def test_run_all_judges_every_card_again_after_a_cd(shell, tmp_path, monkeypatch):
+    suggestion = Engine._assess(Suggestion(request="r", commands=[CommandStep(command="ls"),
+                                                                  CommandStep(command="rm -r old")]), str(tmp_path))
+    card = CommandResult(suggestion, local=True, shell=shell).card()
+    monkeypatch.chdir("/etc")
+    card.run_all_button.click()
+    assert card.run_all_flow.needs_acknowledgement and "/etc/old" in card.run_all_flow.danger_note.value
+
+
+def test_a_risk_judged_for_an_unknown_folder_is_never_lowered_at_run(shell, tmp_path):
+    """`cd victim && rm -rf ./*` judged without a folder fails closed (dangerous); knowing the folder at Run
+    (where it is only caution) must not take the second confirmation away."""
+    (tmp_path / "victim").mkdir()
+    (tmp_path / "victim" / "f").write_text("x")
+    card = result_for(shell, "cd victim && rm -rf ./*").card().cards[0]
+    assert card.step.risk.judged_in is None and card.step.risk.level == "dangerous"
+    card.run_button.click()
+    card.flow.confirm_button.click()
+    assert (tmp_path / "victim" / "f").exists() and card.flow.needs_acknowledgement

@@ -63,7 +63,7 @@ def assess(command: str, *, cwd: str | None = None, home: str | None = None) -> 
         return RiskLevel(level="safe", reasons=[])
     checker = new_checker(cwd, home if home is not None else os.path.expanduser("~"))
     checker.run(command)
-    return checker.findings.verdict()
+    return checker.findings.verdict().model_copy(update={"judged_in": os.path.normpath(cwd) if cwd else None})
 
 
 def needs_second_confirmation(risk: RiskLevel | None) -> bool:
