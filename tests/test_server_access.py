@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -19,7 +20,8 @@ from devgpt_magic.server.handlers import NOT_ALLOWED
 
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
 
-USERS = {"alice-token-Qm4": "alice", "bob-token-Zp8": "bob", "restricted-token-Kc2": "restricted"}
+USERS = {"alice-token-Qm4": "alice", "bob-token-Zp8": "bob", "restricted-token-Kc2": "restricted",
+         "nocode-token-Vw7": "nocode"}
 
 
 class PanelUsers(PasswordIdentityProvider):
@@ -34,12 +36,15 @@ class PanelUsers(PasswordIdentityProvider):
 
 
 class NoDevGPTForRestricted(Authorizer):
-    """Everyone may do everything, except that the user "restricted" may not touch the devgpt resource."""
+    """Everyone may do everything, except that the user "restricted" may not touch the devgpt resource, and
+    "nocode" may use devgpt but not run code in kernels."""
 
     asked: list[tuple[str, str, str]] = []
 
     def is_authorized(self, handler, user, action, resource):  # noqa: ANN001, ANN201
         self.asked.append((user.username, action, resource))
+        if user.username == "nocode":
+            return resource != "kernels"
         return not (resource == "devgpt" and user.username == "restricted")
 
 
@@ -108,6 +113,43 @@ async def test_every_route_refuses_a_user_the_authorizer_denies(jp_fetch, jp_htt
     response = await as_user(jp_http_port, jp_base_url, "alice-token-Qm4", "chat", method="DELETE",
                              params="?conversation_id=abc")
     assert json.loads(response.body) == {"conversation_id": "abc", "cleared": False}
+
+
+async def test_preview_needs_the_right_to_run_code(jp_fetch, jp_http_port, jp_base_url, jp_root_dir):
+    """A preview runs the command and shows its output: a user allowed DevGPT but not kernels gets a 403 (and
+    nothing runs); the same request from a user who may run code is answered."""
+    marker = jp_root_dir / "preview-ran.txt"
+    body = {"command": f"cat /etc/hostname; echo ran > {marker}"}
+    status, error = await refused(as_user(jp_http_port, jp_base_url, "nocode-token-Vw7", "preview", body))
+    assert status == 403 and "kernels permission" in error
+    assert ("nocode", "execute", "kernels") in NoDevGPTForRestricted.asked
+    response = await as_user(jp_http_port, jp_base_url, "alice-token-Qm4", "preview", body)
+    assert "preview" in json.loads(response.body)
+    assert not marker.exists()  # a preview, not a run
+
+
+async def test_previews_at_once_are_bounded(jp_fetch, monkeypatch):
+    from devgpt_magic import preview as preview_module
+    from devgpt_magic.server import handlers
+
+    started, release = threading.Event(), threading.Event()
+    real = preview_module.preview
+
+    def slow_preview(*args, **kwargs):  # noqa: ANN002, ANN003
+        started.set()
+        release.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(preview_module, "preview", slow_preview)
+    running = [asyncio.ensure_future(call(jp_fetch, "preview", {"command": "true"}))
+               for _ in range(handlers.MAX_PREVIEWS)]
+    await asyncio.get_running_loop().run_in_executor(None, started.wait, 30)
+    await asyncio.sleep(0.2)
+    status, error = await refused(call(jp_fetch, "preview", {"command": "true"}))
+    assert status == 503 and "previews are already running" in error
+    release.set()
+    assert all(r.code == 200 for r in await asyncio.gather(*running))
+    assert (await call(jp_fetch, "preview", {"command": "true"})).code == 200  # the slots were given back
 
 
 # --- conversations ---------------------------------------------------------------------------------------------

@@ -44,6 +44,11 @@ from .model_policy import ModelPolicy, ModelRefused
 AUTH_RESOURCE = "devgpt"
 MAX_BODY_BYTES = 1_000_000
 NOT_ALLOWED = "You are not allowed to use DevGPT on this server: ask its administrator for the devgpt permission."
+PREVIEW_NOT_ALLOWED = ("A preview runs the command, and you are not allowed to run code on this server: ask its "
+                       "administrator for the kernels permission.")
+#: Previews at once, across users: each is a sandboxed process tree that may run up to its time-out.
+MAX_PREVIEWS = 2
+_PREVIEWS = threading.BoundedSemaphore(MAX_PREVIEWS)
 
 
 def refuse(status: int, message: str) -> web.HTTPError:
@@ -395,6 +400,10 @@ class PreviewHandler(_FolderMixin, _Base):
         from ..preview import effect_risk, preview
         from ..safety import assess
 
+        # a preview runs the command as the server's user and shows its output (a sandbox keeps writes and the
+        # network out, not reading): only for users who may run code in a kernel anyway
+        if not self.authorizer.is_authorized(self, self.current_user, "execute", "kernels"):
+            raise refuse(403, PREVIEW_NOT_ALLOWED)
         data = self.body()
         command = self.text(data, "command")
         if not command.strip():
@@ -405,11 +414,16 @@ class PreviewHandler(_FolderMixin, _Base):
         if timeout is not None and (not isinstance(timeout, (int, float)) or not 0.5 <= timeout <= 60):
             raise refuse(400, "timeout must be a number of seconds from 0.5 to 60.")
         folder = self.folder(data)
+        if not _PREVIEWS.acquire(blocking=False):
+            raise refuse(503, f"{MAX_PREVIEWS} previews are already running on this server; try again when one "
+                              f"has ended.")
         try:
             result = await asyncio.get_running_loop().run_in_executor(
                 None, lambda: preview(command, cwd=folder, timeout=timeout))
         except DevGPTError as exc:
             return self.fail(400, str(exc))
+        finally:
+            _PREVIEWS.release()
         risk = effect_risk(assess(command, cwd=folder), result)
         self.finish(json.dumps({"preview": result.to_json(), "html": result.html(), "risk": risk.model_dump()}))
 
