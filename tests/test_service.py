@@ -374,3 +374,21 @@ def test_cancel_stops_a_request_still_evaluating_its_prompt(own_service):
     # the aborted evaluation left the model usable
     again = engine.suggest("show the disk usage of every folder here", mode="regular", use_cache=False)
     assert again.commands or again.is_invalid
+
+
+def test_a_socket_served_by_another_user_gets_nothing():
+    """The client reads the peer's uid (SO_PEERCRED) before it sends the token: a socket served by anyone but
+    this user is refused with one line. A real socket pair; another uid is what the check is told to expect."""
+    from devgpt_magic.service.client import check_peer
+
+    if not hasattr(socket, "SO_PEERCRED"):
+        pytest.skip("SO_PEERCRED is Linux-only")
+    ours, theirs = socket.socketpair(socket.AF_UNIX)
+    try:
+        check_peer(ours, "/run/x.sock")  # our own uid: fine
+        with pytest.raises(ProviderError, match=r"served by another user \(uid %d" % os.getuid()) as refused:
+            check_peer(ours, "/run/x.sock", expected_uid=os.getuid() + 4242)
+        assert "\n" not in str(refused.value) and "DEVGPT_RUNTIME_DIR" in str(refused.value)
+    finally:
+        ours.close()
+        theirs.close()

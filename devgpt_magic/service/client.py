@@ -54,7 +54,28 @@ class _UnixConnection(http.client.HTTPConnection):
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.settimeout(self.timeout)
         sock.connect(self._path)
+        try:
+            check_peer(sock, self._path)
+        except ProviderError:
+            sock.close()
+            raise
         self.sock = sock
+
+
+def check_peer(sock: socket.socket, path: str, expected_uid: int | None = None) -> None:
+    """Before the token or a prompt is sent: the process at the other end runs as this user. The runtime
+    folder is private, so only root could have put another user's socket there; this says so instead of
+    handing that process the token and the user's prompts."""
+    if not hasattr(socket, "SO_PEERCRED"):  # not Linux: the private folder is the only guard
+        return
+    import struct
+
+    expected = os.getuid() if expected_uid is None else expected_uid
+    raw = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    pid, uid, _gid = struct.unpack("3i", raw)
+    if uid != expected:
+        raise ProviderError(f"The local model socket {path} is served by another user (uid {uid}, pid {pid}); "
+                            f"nothing was sent to it. Remove that folder or set DEVGPT_RUNTIME_DIR.")
 
 
 def idle_seconds() -> float:
