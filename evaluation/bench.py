@@ -216,7 +216,8 @@ def _show(result: dict[str, Any]) -> None:
         print(f"  {k:28} {v}" if not isinstance(v, float) else f"  {k:28} {v:.3f}", flush=True)
 
 
-def _service_figures(args: Any, raw_rates: dict[str, float]) -> dict[str, Any]:
+def _service_figures(args: Any, raw_rates: dict[str, float],
+                     service_rates: dict[str, float] | None = None) -> dict[str, Any]:
     """A new ``devgpt cmd`` process per request, memory shared by many front ends, repacking on and off."""
     from devgpt_magic.models.local_files import gguf_path
 
@@ -226,7 +227,7 @@ def _service_figures(args: Any, raw_rates: dict[str, float]) -> dict[str, Any]:
     for name, raw in raw_rates.items():
         for mode in ("fast", "regular"):
             print(f"== devgpt cmd as new processes: {name}, {mode}", flush=True)
-            figures["cli"].append(cli_latency(name, mode, raw))
+            figures["cli"].append(cli_latency(name, mode, raw, service_tok_s=(service_rates or {}).get(name)))
             _show(figures["cli"][-1])
         print(f"== weight repacking on and off: {name}", flush=True)
         figures["repack"].append(repack_speed(gguf_path(resolve(name))))
@@ -269,7 +270,8 @@ def run(args: Any) -> dict[str, Any]:
             report["local"].append(local_speed(name, LOCAL_REQUESTS))
             _show(report["local"][-1])
     if section("service"):
-        report["service"] = _service_figures(args, {r["model"]: r["raw_tok_s"] for r in report["local"]})
+        report["service"] = _service_figures(args, {r["model"]: r["raw_tok_s"] for r in report["local"]},
+                                             {r["model"]: r["engine_tok_s"] for r in report["local"]})
     if section("grammar"):
         from devgpt_magic.models.local_files import gguf_path
 
