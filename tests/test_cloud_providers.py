@@ -10,7 +10,8 @@ import pytest
 
 from devgpt_magic.chat import ChatReply, ChatSession
 from devgpt_magic.engine import Engine
-from devgpt_magic.errors import MissingKeyError, ProviderError
+from devgpt_magic.errors import ConfigError, MissingKeyError, ProviderError
+from devgpt_magic.models.base import plain_http_elsewhere
 from fake_vendor import Reply
 from vendor_payloads import (REGULAR_REPLY, STRICT_REPLY, anthropic_error, anthropic_events, anthropic_message,
                              gemini_error, gemini_response, openai_chat, openai_chunks, openai_error)
@@ -194,6 +195,41 @@ def test_openai_key_not_sent_to_compatible_server(vendor, monkeypatch, fake_key)
     monkeypatch.setenv("DEVGPT_SEND_OPENAI_KEY", "1")  # the user's explicit opt-in
     Engine().suggest("find big logs", model="openai:my-model", use_cache=False)
     assert vendor.requests[-1].headers["authorization"] == f"Bearer {fake_key}"
+
+
+@pytest.mark.parametrize("name", sorted(VENDORS))
+def test_no_vendor_key_over_plain_http_off_this_machine(name, vendor, monkeypatch, fake_key):
+    """A gateway URL with http:// on another host would carry the key in clear text: refused before any
+    request, with a line that says what to do and never shows the key. Loopback stays allowed (the fake
+    vendor here is on loopback and gets the key)."""
+    model, key_env, url_env, ok, *_ = VENDORS[name]
+    hub_online(monkeypatch)
+    if name == "openai":  # the OpenAI key goes to another server only on the user's explicit opt-in
+        monkeypatch.setenv("OPENAI_API_KEY", fake_key)
+        monkeypatch.setenv("DEVGPT_SEND_OPENAI_KEY", "1")
+        model = "openai:my-model"
+    else:
+        monkeypatch.setenv(key_env, fake_key)
+    monkeypatch.setenv(url_env, "http://gateway.example.com" + ("/v1" if name == "openai" else ""))
+    seen = len(vendor.requests)
+    with pytest.raises(ConfigError) as info:
+        Engine().suggest("find big logs", model=model, use_cache=False)
+    assert "plain http to gateway.example.com" in str(info.value) and "https://" in str(info.value)
+    assert fake_key not in str(info.value) and len(vendor.requests) == seen
+    monkeypatch.setenv(url_env, vendor.url + ("/v1" if name == "openai" else ""))
+    vendor.queue(Reply(200, ok()))
+    Engine().suggest("find big logs", model=model, use_cache=False)
+    assert fake_key in str(vendor.requests[-1].headers)
+
+
+@pytest.mark.parametrize("url, elsewhere", [
+    (None, False), ("https://gateway.example.com", False), ("http://127.0.0.1:8080/v1", False),
+    ("http://127.8.0.1", False), ("http://[::1]:11434", False), ("http://localhost:8000", False),
+    ("http://gateway.example.com", True), ("http://10.0.0.5:8000/v1", True), ("http://[fe80::1]", True),
+    ("HTTP://Gateway.Example.com", True), ("http://localhost.evil.com", True),
+])
+def test_plain_http_elsewhere(url, elsewhere):
+    assert plain_http_elsewhere(url) is elsewhere
 
 
 def test_garbage_then_repair(vendor, monkeypatch):

@@ -8,7 +8,7 @@ from typing import Any
 from ..prompts import Prompt
 from ..schema import response_schema
 from ..settings import max_retries, timeout_s
-from .base import Finish, Provider, base_url_override, connection_error, http_error, timeout_error
+from .base import Finish, Provider, connection_error, http_error, timeout_error
 
 
 class AnthropicProvider(Provider):
@@ -23,7 +23,7 @@ class AnthropicProvider(Provider):
 
         return self.cached_client(lambda key, url, timeout, retries: Anthropic(
             api_key=key, base_url=url, timeout=timeout, max_retries=retries),
-            self.api_key(), self.spec.base_url or base_url_override("anthropic"), timeout_s(), max_retries())
+            self.api_key(), self.custom_url, timeout_s(), max_retries())
 
     def _request(self, prompt: Prompt, max_tokens: int, temperature: float) -> dict[str, Any]:
         system = "\n".join(m.content for m in prompt.messages if m.role == "system")
@@ -47,7 +47,7 @@ class AnthropicProvider(Provider):
         if isinstance(exc, anthropic.APITimeoutError):
             return timeout_error(self.vendor)
         if isinstance(exc, anthropic.APIConnectionError):
-            return connection_error(self.vendor, self.spec.base_url or base_url_override("anthropic") or
+            return connection_error(self.vendor, self.custom_url or
                                     "api.anthropic.com")
         if isinstance(exc, anthropic.APIStatusError):
             return http_error(self.spec, self.vendor, exc.status_code, str(getattr(exc, "message", "")))

@@ -11,6 +11,7 @@ is one module ``models/<name>_provider.py`` plus catalog rows for its models.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import random
 import threading
@@ -20,7 +21,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypeVar
 
-from ..errors import CancelledError, MissingKeyError, ProviderError
+from urllib.parse import urlparse
+
+from ..errors import CancelledError, ConfigError, MissingKeyError, ProviderError
 from ..prompts import Prompt
 from ..schema import Completion
 from ..settings import max_retries, timeout_s
@@ -34,6 +37,22 @@ T = TypeVar("T")
 def base_url_override(provider: str) -> str | None:
     """``DEVGPT_GEMINI_BASE_URL`` and friends: a gateway or proxy the user configured on purpose."""
     return os.environ.get(f"DEVGPT_{provider.upper()}_BASE_URL") or None
+
+
+def plain_http_elsewhere(url: str | None) -> bool:
+    """A URL that would carry a key unencrypted off this machine: plain http to any host but loopback."""
+    if not url:
+        return False
+    parsed = urlparse(url)
+    if parsed.scheme != "http":
+        return False
+    host = (parsed.hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
 
 
 def http_error(spec: "ModelSpec", vendor: str, status: int | None, detail: str = "") -> ProviderError:
@@ -199,10 +218,19 @@ class Provider(ABC):
             self._clients[settings] = make(*settings)
         return self._clients[settings]
 
+    @property
+    def custom_url(self) -> str | None:
+        """A gateway or proxy the user set for this model or vendor; None means the SDK's own endpoint."""
+        return self.spec.base_url or base_url_override(self.name)
+
     def api_key(self) -> str:
-        """The key from the environment; MissingKeyError names the variable to set."""
+        """The key from the environment; MissingKeyError names the variable to set. A vendor key never
+        leaves the machine unencrypted: a plain-http gateway on another host is refused before any request."""
         for var in self.spec.key_env:
             value = os.environ.get(var, "").strip()
             if value:
+                if plain_http_elsewhere(self.custom_url):
+                    raise ConfigError(f"Refusing to send {var} over plain http to {urlparse(self.custom_url).hostname}"
+                                      f": give the gateway an https:// URL (plain http is allowed only on loopback).")
                 return value
         raise MissingKeyError(self.spec.name, self.spec.key_env[0])

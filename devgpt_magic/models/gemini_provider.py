@@ -7,7 +7,7 @@ from typing import Any
 
 from ..prompts import Prompt
 from ..settings import max_retries, timeout_s
-from .base import Finish, Provider, base_url_override, connection_error, http_error, timeout_error
+from .base import Finish, Provider, connection_error, http_error, timeout_error
 
 
 class GeminiProvider(Provider):
@@ -28,7 +28,7 @@ class GeminiProvider(Provider):
                                                      http_status_codes=[429, 500, 502, 503, 504]))
             return genai.Client(api_key=key, http_options=http)
 
-        return self.cached_client(make, self.api_key(), self.spec.base_url or base_url_override("gemini"),
+        return self.cached_client(make, self.api_key(), self.custom_url,
                                   timeout_s(), max_retries())
 
     def _request(self, prompt: Prompt, max_tokens: int, temperature: float) -> dict[str, Any]:
@@ -60,7 +60,7 @@ class GeminiProvider(Provider):
         if isinstance(exc, httpx2.TimeoutException):
             return timeout_error(self.vendor)
         if isinstance(exc, httpx2.TransportError):
-            return connection_error(self.vendor, self.spec.base_url or base_url_override("gemini") or
+            return connection_error(self.vendor, self.custom_url or
                                     "generativelanguage.googleapis.com")
         return exc
 

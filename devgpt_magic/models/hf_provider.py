@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import ProviderError
 from ..prompts import Prompt
 from ..settings import timeout_s
-from .base import Finish, Provider, base_url_override, call_with_retries, connection_error, http_error, timeout_error
+from .base import Finish, Provider, call_with_retries, connection_error, http_error, timeout_error
 
 
 class HuggingFaceProvider(Provider):
@@ -23,15 +23,11 @@ class HuggingFaceProvider(Provider):
     sdk = "huggingface_hub"
     defaults = {"context_window": 8192, "max_output": 1024}
 
-    @property
-    def _base_url(self) -> str | None:
-        return self.spec.base_url or base_url_override("hf")
-
     def _client(self) -> Any:
         from huggingface_hub import InferenceClient
 
         return self.cached_client(lambda url, key, timeout: InferenceClient(base_url=url, token=key, timeout=timeout),
-                                  self._base_url, self.api_key(), timeout_s())
+                                  self.custom_url, self.api_key(), timeout_s())
 
     def translate(self, exc: Exception) -> Exception:
         import httpx2
@@ -47,7 +43,7 @@ class HuggingFaceProvider(Provider):
             status = getattr(response, "status_code", None)
             return http_error(self.spec, self.vendor, status, str(exc).splitlines()[0] if str(exc) else "")
         if isinstance(exc, httpx2.TransportError):
-            return connection_error(self.vendor, self._base_url or "router.huggingface.co")
+            return connection_error(self.vendor, self.custom_url or "router.huggingface.co")
         return exc
 
     def _call(self, fn: Any) -> Any:
@@ -72,7 +68,7 @@ class HuggingFaceProvider(Provider):
 
     def _generation_args(self, prompt: Prompt, max_tokens: int, temperature: float) -> dict[str, Any]:
         args: dict[str, Any] = {"prompt": prompt.text or "", "max_new_tokens": max_tokens, "stop": prompt.stop,
-                                "details": True, "model": None if self._base_url else self.spec.model_id}
+                                "details": True, "model": None if self.custom_url else self.spec.model_id}
         if temperature > 0:
             args.update(do_sample=True, temperature=temperature)
         if prompt.schema_ is not None:

@@ -17,7 +17,7 @@ from ..errors import ConfigError
 from ..prompts import Prompt
 from ..schema import response_schema
 from ..settings import max_retries, timeout_s
-from .base import Finish, Provider, base_url_override, connection_error, http_error, timeout_error
+from .base import Finish, Provider, connection_error, http_error, plain_http_elsewhere, timeout_error
 
 if TYPE_CHECKING:
     from .registry import ModelSpec
@@ -94,7 +94,7 @@ class OpenAIProvider(Provider):
     # --- client ------------------------------------------------------------------------------------------
     @property
     def base_url(self) -> str:
-        return self.spec.base_url or base_url_override(self.name) or self.url
+        return self.custom_url or self.url
 
     @property
     def is_official(self) -> bool:
@@ -111,6 +111,9 @@ class OpenAIProvider(Provider):
         if compat:
             return compat
         if os.environ.get("DEVGPT_SEND_OPENAI_KEY") == "1" and os.environ.get("OPENAI_API_KEY"):
+            if plain_http_elsewhere(self.base_url):
+                raise ConfigError(f"Refusing to send OPENAI_API_KEY over plain http to "
+                                  f"{urlparse(self.base_url).hostname}: use an https:// URL for that server.")
             return os.environ["OPENAI_API_KEY"]
         return "not-needed"
 
