@@ -143,6 +143,7 @@ def _progress_bar(progress: Progress | None = None) -> type:
     class Bar(base):  # type: ignore[misc, valid-type]
         def __init__(self, *args: object, **kwargs: object) -> None:
             kwargs["disable"] = False
+            kwargs["unit_divisor"] = 1000  # the same MB as the size said before the download (not MiB)
             if progress is not None:
                 kwargs["file"] = _Nowhere()
             super().__init__(*args, **kwargs)
@@ -216,7 +217,7 @@ def _pip_download(requirements: list[str], work: Path, size: int, name: str, pro
     process = subprocess.Popen([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
                                 "--progress-bar", "off", "--no-input", "-d", str(work), *requirements], stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True, env=dict(os.environ, TMPDIR=str(temporary)))
-    bar = _progress_bar(progress)(total=size, unit="B", unit_scale=True, unit_divisor=1024, desc=name)
+    bar = _progress_bar(progress)(total=size, unit="B", unit_scale=True, desc=name)
     try:
         while True:
             try:
