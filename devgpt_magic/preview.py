@@ -334,6 +334,7 @@ def _names_home(command: str, home: str) -> bool:
     return re.search(re.escape(home.rstrip("/")) + r"(/|$|[\s'\";|&)])", command) is not None
 
 
+_DENIED = re.compile(r"Permission denied|Operation not permitted")
 _SUDO = re.compile(r"sudo: .*(no new privileges|effective uid is not 0|must be owned by uid 0|setuid)", re.I)
 
 
@@ -362,6 +363,9 @@ def _incomplete_reasons(run: Any, result: PreviewResult, timeout: float, disk: i
         reasons.append(f"it left processes running ({names}); the preview stopped them, a real run would not")
     if _SUDO.search(run.stderr):
         reasons.append("it needs sudo, which cannot run in a preview")
+    if os.geteuid() == 0 and _DENIED.search(run.stderr):
+        reasons.append("it was refused access to a file (\"Permission denied\"): as root, the real run may change "
+                       "files of other users that the preview's root could not, so it may do more than shown")
     return reasons
 
 

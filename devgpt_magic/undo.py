@@ -2,13 +2,13 @@
 
 No shell command can be undone in general, but a previewed one can be for the files it touches: the
 preview (:mod:`devgpt_magic.preview`) names every path the command would create, modify or delete. Before
-the real run, :func:`run_with_undo` records the state of each of those paths (content, mode, access and
-modification times, symbolic link targets) and copies the files to an undo store in the user's cache
-folder. After the run it records their new state, and compares a quick listing of the previewed folders
+the real run, :func:`run_with_undo` records the state of each of those paths (content, mode, owner, access
+and modification times, symbolic link targets, named pipes) and copies the files to an undo store in the
+user's cache folder. After the run it records their new state, and compares a quick listing of the previewed folders
 taken before and after, so files the run created without the preview predicting them are removed by undo
 too, and files it changed unpredicted are named as beyond undo.
 
-:func:`undo` restores exactly (content, mode, times; the times of the folders that held them too) and
+:func:`undo` restores exactly (content, mode, owner, times; the times of the folders that held them too) and
 removes what the run created. It refuses, changing nothing, when any of those paths changed again since the
 run: restoring then would destroy work done after it.
 
@@ -78,8 +78,12 @@ def keep_runs() -> int:
 class PathState(BaseModel):
     """One path at one moment: what undo needs to restore it, or to see that it changed."""
 
-    type: Literal["file", "dir", "link", "other"]
+    type: Literal["file", "dir", "link", "fifo", "other"]
     mode: int = 0
+    #: owner and group (None in runs recorded before they were kept): a run as root that deletes another
+    #: user's file must not bring it back owned by root
+    uid: int | None = None
+    gid: int | None = None
     atime_ns: int = 0
     mtime_ns: int = 0
     size: int = 0
@@ -153,6 +157,8 @@ class UndoReport(BaseModel):
     #: folders the run created that still hold other files, so they were kept
     kept: list[str] = Field(default_factory=list)
     unpredicted: list[str] = Field(default_factory=list)
+    #: restored, but owned by the user who undid: giving a file to another user needs root
+    owner_not_restored: list[str] = Field(default_factory=list)
 
     def summary(self) -> str:
         lines = [f"Undid run {self.run_id} (`{visible(self.command)}`): restored {self.restored:,} and removed "
@@ -163,6 +169,9 @@ class UndoReport(BaseModel):
         if self.unpredicted:
             lines.append("  Not restored (changed by the run but not in its preview, or special files): "
                          + ", ".join(visible(p) for p in self.unpredicted[:5]))
+        if self.owner_not_restored:
+            lines.append(f"  Restored as yours, not as their former owner's (that needs root): "
+                         + ", ".join(visible(p) for p in self.owner_not_restored[:5]))
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -279,9 +288,9 @@ def state_of(path: str, *, hashed: bool = True) -> PathState | None:
     except (FileNotFoundError, NotADirectoryError):
         return None
     kind = ("file" if stat.S_ISREG(st.st_mode) else "dir" if stat.S_ISDIR(st.st_mode)
-            else "link" if stat.S_ISLNK(st.st_mode) else "other")
-    state = PathState(type=kind, mode=stat.S_IMODE(st.st_mode), atime_ns=st.st_atime_ns, mtime_ns=st.st_mtime_ns,
-                      size=st.st_size if kind == "file" else 0)
+            else "link" if stat.S_ISLNK(st.st_mode) else "fifo" if stat.S_ISFIFO(st.st_mode) else "other")
+    state = PathState(type=kind, mode=stat.S_IMODE(st.st_mode), uid=st.st_uid, gid=st.st_gid,
+                      atime_ns=st.st_atime_ns, mtime_ns=st.st_mtime_ns, size=st.st_size if kind == "file" else 0)
     if kind == "file" and hashed:
         state.sha256 = _hash(path)
     elif kind == "link":
@@ -313,6 +322,8 @@ def _differs(now: PathState | None, then: PathState | None) -> str:
         return "it points elsewhere"
     if now.mode != then.mode and now.type != "link":
         return f"its mode changed to {now.mode:o}"
+    if then.uid is not None and (now.uid, now.gid) != (then.uid, then.gid):
+        return f"its owner changed to {now.uid}:{now.gid}"
     return ""
 
 
@@ -490,9 +501,9 @@ def undo(run_id: str | None = None, *, store: UndoStore | None = None) -> UndoRe
                 report.restored += 1
     for entry in restore:
         before = entry.before
-        if before.type == "other":  # a FIFO, socket or device: not backed up
+        if before.type == "other":  # a socket or device: not backed up
             report.unpredicted.append(entry.path)
-        elif before.type in ("file", "link") and _differs(state_of(entry.path), before):
+        elif before.type in ("file", "link", "fifo") and _differs(state_of(entry.path), before):
             now = state_of(entry.path, hashed=False)
             if now is not None and now.type == "dir":
                 os.rmdir(entry.path)  # made by the run; emptied in step 1
@@ -500,14 +511,20 @@ def undo(run_id: str | None = None, *, store: UndoStore | None = None) -> UndoRe
             if before.type == "file":
                 shutil.copyfile(folder / entry.blob, tmp)
                 os.chmod(tmp, before.mode)
+            elif before.type == "fifo":
+                os.mkfifo(tmp, before.mode)
             else:
                 os.symlink(before.link, tmp)
             os.replace(tmp, entry.path)
             report.restored += 1
-    # 3. modes and times, deepest first (restoring a file changes its folder's times)
+    # 3. owners, modes and times, deepest first (restoring a file changes its folder's times); the owner
+    # first, since chown clears the set-user-id bits that the mode may hold
     for entry in sorted(restore, key=lambda e: e.path.count("/"), reverse=True):
         before = entry.before
-        if before.type in ("file", "dir"):
+        if before.type == "other":
+            continue
+        _restore_owner(entry.path, before, report)
+        if before.type in ("file", "dir", "fifo"):
             os.chmod(entry.path, before.mode)
             os.utime(entry.path, ns=(before.atime_ns, before.mtime_ns))
         elif before.type == "link":
@@ -525,6 +542,18 @@ def undo(run_id: str | None = None, *, store: UndoStore | None = None) -> UndoRe
             except FileNotFoundError:
                 pass
     return report
+
+
+def _restore_owner(path: str, before: PathState, report: UndoReport) -> None:
+    if before.uid is None or before.gid is None:
+        return
+    st = os.lstat(path)
+    if (st.st_uid, st.st_gid) == (before.uid, before.gid):
+        return
+    try:
+        os.chown(path, before.uid, before.gid, follow_symlinks=False)
+    except PermissionError:
+        report.owner_not_restored.append(path)
 
 
 def runs_text(store: UndoStore | None = None) -> str:

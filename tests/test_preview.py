@@ -143,6 +143,21 @@ def test_incomplete_previews_say_why(project):
 
 
 @needs_bwrap
+def test_as_root_a_refused_file_makes_the_preview_incomplete(project):
+    """Inside the sandbox root is an unprivileged user: another user's folder is closed to it, while the real
+    run as root goes through. A preview that hit "Permission denied" as root says it may show less."""
+    if os.geteuid() != 0:
+        pytest.skip("the case is root's own: a user's preview meets the same refusals as the real run")
+    (project / "theirs").mkdir()
+    (project / "theirs" / "data.txt").write_text("x\n")
+    os.chown(project / "theirs", 1234, 4321)
+    result = preview("rm -rf theirs; true", project)
+    assert (project / "theirs" / "data.txt").exists()
+    assert result.incomplete and any("as root" in r and "Permission denied" in r for r in result.incomplete_reasons)
+    assert not preview("rm -rf build; ls theirs", project).incomplete  # reading it and others' changes are fine
+
+
+@needs_bwrap
 def test_risk_from_effects(project, monkeypatch):
     for n in range(12):
         (project / "build" / f"many{n}.tmp").write_text("x")

@@ -101,6 +101,71 @@ def test_a_run_that_does_more_than_its_preview(folder):
     assert not made[0].exists()
 
 
+def owners(root: Path) -> dict[str, tuple]:
+    """Type, mode and owner of every path under root (a named pipe cannot go through ``snapshot``, which reads
+    files)."""
+    out = {}
+    for path in root.rglob("*"):
+        st = path.lstat()
+        out[str(path.relative_to(root))] = (stat.S_IFMT(st.st_mode), stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid,
+                                            st.st_mtime_ns)
+    return out
+
+
+@needs_bwrap
+def test_undo_brings_back_a_named_pipe_and_who_owned_each_file(folder):
+    """A FIFO comes back as a FIFO with its mode; as root, a deleted or rewritten file of another user comes back
+    owned by that user, not by root (Jupyter in a container often runs as root)."""
+    os.mkfifo(folder / "pipe", 0o620)
+    root = os.geteuid() == 0
+    if root:
+        os.chown(folder / "a.txt", 1234, 4321)
+        os.chown(folder / "sub" / "k.txt", 1234, 4321)  # its folder stays root's: the sandbox's root can empty it
+        os.chown(folder / "ln", 1234, 4321, follow_symlinks=False)
+    before = owners(folder)
+    done = run("rm pipe ln && sed -i 's/alpha/ALPHA/' a.txt && rm -r sub", folder)
+    assert done.exit_code == 0 and not (folder / "pipe").exists() and not done.unpredicted
+    report = undo(done.run_id)
+    assert stat.S_ISFIFO((folder / "pipe").lstat().st_mode) and not report.unpredicted
+    assert owners(folder) == before and not report.owner_not_restored
+    if root:
+        assert (folder / "a.txt").stat().st_uid == 1234 and (folder / "sub" / "k.txt").stat().st_gid == 4321
+
+
+@needs_bwrap
+def test_an_owner_that_cannot_be_given_back_is_said(folder, monkeypatch):
+    """Without root, a file of another user that the run deleted comes back as the user's own: the report
+    names it instead of failing the whole undo."""
+    import devgpt_magic.undo as undo_module
+
+    done = run("rm a.txt b.log", folder)
+    record = UndoStore().load(done.run_id)
+    for entry in record.entries:  # as if another user had owned a.txt
+        if entry.path.endswith("a.txt"):
+            entry.before.uid = entry.before.uid + 1000
+    UndoStore().save(record)
+
+    def refused(*args, **kwargs):  # noqa: ANN002, ANN003 - what the kernel answers a user without root
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(undo_module.os, "chown", refused)
+    report = undo(done.run_id)
+    assert (folder / "a.txt").read_text() == "alpha\nbeta\n" and (folder / "b.log").exists()
+    assert report.owner_not_restored == [str(folder / "a.txt")]
+    assert "a.txt" in report.summary() and "needs root" in report.summary()
+
+
+@needs_bwrap
+def test_undo_refuses_when_an_owner_changed_after_the_run(folder):
+    if os.geteuid() != 0:
+        pytest.skip("changing a file's owner needs root")
+    done = run("echo more >> a.txt", folder)
+    os.chown(folder / "a.txt", 1234, 4321)
+    with pytest.raises(UndoRefused, match=r"a\.txt \(its owner changed to 1234:4321\)"):
+        undo(done.run_id)
+    assert (folder / "a.txt").read_text().endswith("more\n")
+
+
 @needs_bwrap
 def test_store_is_private_bounded_and_keeps_the_last_runs(folder, monkeypatch):
     monkeypatch.setenv("DEVGPT_UNDO_KEEP", "2")
