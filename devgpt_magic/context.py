@@ -12,6 +12,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from .execution import user_shell
+
 
 class Context(BaseModel):
     platform: str
@@ -21,7 +23,7 @@ class Context(BaseModel):
 
     @classmethod
     def current(cls, cwd: str | None = None) -> "Context":
-        shell = Path(os.environ.get("SHELL", "") or ("cmd.exe" if os.name == "nt" else "/bin/sh")).name
+        shell = "cmd.exe" if os.name == "nt" else Path(user_shell()).name  # the shell commands will run in
         now = _dt.datetime.now().astimezone()
         return cls(
             platform=platform.platform(),

@@ -1,7 +1,7 @@
 """Running a command the user confirmed: exactly the text that was shown and assessed, nothing else.
 
-The command string goes to the user's shell unchanged, as ``[$SHELL, "-c", command]`` (``/bin/sh`` when
-``$SHELL`` is unset or not an executable). It deliberately does not go through IPython's ``!``: that expands
+The command string goes to the user's shell unchanged, as ``[$SHELL, "-c", command]``, when that shell
+is one the risk check reads (bash, sh, dash); otherwise to bash (:func:`user_shell`). It deliberately does not go through IPython's ``!``: that expands
 ``{expr}`` as Python and ``$name`` from the user's namespace before the shell sees the text, so a command
 rated safe (``ls {'; touch F'}``) could run something else, or run Python in the kernel; and the old way of
 joining lines turned a heredoc's body into commands. Every front end (cards, terminal IPython, the CLI)
@@ -44,12 +44,29 @@ class RunOutcome(BaseModel):
         return self.exit_code == 0
 
 
+#: shells whose syntax the risk check reads: it parses bash, and sh and dash mean no more than bash does
+CHECKED_SHELLS = frozenset({"bash", "sh", "dash"})
+
+
 def user_shell() -> str:
-    """The user's login shell (``$SHELL``) if it is an executable file, else ``/bin/sh``."""
+    """The shell that commands run in: the user's ``$SHELL`` when the risk check reads its syntax, else bash,
+    else ``/bin/sh``.
+
+    What runs must be what was checked. zsh, for one, turns ``ls *(e:'rm -rf ~':)`` (a glob qualifier)
+    into code that a bash reading of the same text calls a harmless ``ls``; fish has its own syntax. So a
+    zsh or fish user's commands run in bash, and the model is told so (:class:`devgpt_magic.context.Context`).
+    """
     shell = os.environ.get("SHELL", "")
-    if shell and os.path.isabs(shell) and os.path.isfile(shell) and os.access(shell, os.X_OK):
+    if _executable(shell) and os.path.basename(shell) in CHECKED_SHELLS:
         return shell
+    for bash in ("/bin/bash", "/usr/bin/bash"):
+        if _executable(bash):
+            return bash
     return "/bin/sh"
+
+
+def _executable(path: str) -> bool:
+    return bool(path) and os.path.isabs(path) and os.path.isfile(path) and os.access(path, os.X_OK)
 
 
 def run_command(command: str, *, cwd: str | None = None, out: IO[str] | None = None,

@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
+from devgpt_magic.context import Context
 from devgpt_magic.execution import RunOutcome, run_command, run_confirmed, user_shell
+from devgpt_magic.safety import assess
 
 
 @pytest.fixture
@@ -64,18 +66,36 @@ def test_exit_code_cwd_and_stderr_recorded(shell, tmp_path):
     assert run_confirmed(shell, "true").ok and shell.user_ns["_exit_code"] == 0
 
 
-def test_users_shell_is_used(monkeypatch, tmp_path):
+def test_users_shell_is_used_when_the_check_reads_it(monkeypatch, tmp_path):
     monkeypatch.setenv("SHELL", "/bin/bash")
     assert run_command('echo "${BASH_VERSION:+bash}"', cwd=str(tmp_path)).output == "bash\n"
-    fake = tmp_path / "myshell"
-    fake.write_text('#!/bin/sh\necho "myshell got: $2"\n')
+    (tmp_path / "bin").mkdir()
+    for name in ("sh", "zsh"):
+        fake = tmp_path / "bin" / name
+        fake.write_text(f'#!/bin/sh\necho "{name} got: $2"\n')
+        fake.chmod(0o755)
+    monkeypatch.setenv("SHELL", str(tmp_path / "bin" / "sh"))  # the text goes to it verbatim
+    assert run_command("ls {a,b}; x", cwd=str(tmp_path)).output == "sh got: ls {a,b}; x\n"
+    assert Context.current().shell == "sh"
+
+
+def test_a_shell_the_check_cannot_read_is_replaced_by_bash(monkeypatch, tmp_path):
+    """zsh runs code from a glob qualifier that a bash reading calls a plain ls: commands run in bash, and
+    the model is told bash, so what runs is what was checked."""
+    fake = tmp_path / "zsh"
+    fake.write_text('#!/bin/sh\necho "zsh got: $2"\n')
     fake.chmod(0o755)
     monkeypatch.setenv("SHELL", str(fake))
-    assert run_command("ls {a,b}; x", cwd=str(tmp_path)).output == "myshell got: ls {a,b}; x\n"
-    monkeypatch.setenv("SHELL", str(tmp_path / "missing"))
-    assert user_shell() == "/bin/sh"
+    command = "ls *(e:'touch ran':)"
+    assert assess(command).level != "dangerous"  # read as bash nothing here runs code; so it must run as bash
+    assert "syntax error" in run_command(command, cwd=str(tmp_path)).output and not (tmp_path / "ran").exists()
+    assert run_command('echo "${BASH_VERSION:+bash}"', cwd=str(tmp_path)).output == "bash\n"
+    assert user_shell().endswith("/bash") and Context.current().shell == "bash"
+    for missing in (str(tmp_path / "missing"), ""):
+        monkeypatch.setenv("SHELL", missing)
+        assert user_shell().endswith("/bash")
     monkeypatch.delenv("SHELL")
-    assert user_shell() == "/bin/sh"
+    assert user_shell().endswith("/bash")
 
 
 class Recorder:
