@@ -59,8 +59,16 @@ def script_file(cmd: Cmd, script: str) -> None:
 
 
 def eval_(cmd: Cmd) -> None:
+    """eval reads its words again as shell text, after their variables were expanded: ``x='$(rm -rf ~)';
+    eval "$x"`` runs the rm. So known variables are put in before the text is checked."""
     cmd.add("caution", "runs text as a command (eval)")
-    cmd.check.text(" ".join(cmd.argv[1:]), stdin=cmd.stdin)
+    cmd.check.text(expand_known(" ".join(cmd.argv[1:]), cmd.check.variables), stdin=cmd.stdin)
+
+
+def expand_known(text: str, variables: dict[str, str]) -> str:
+    """``$name`` and ``${name}`` replaced by the values the script gave them (others left as they are)."""
+    return re.sub(r"\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))",
+                  lambda m: variables.get(m.group(1) or m.group(2), m.group(0)), text)
 
 
 #: Scripts whose sourcing is routine setup, not unseen code: virtual environments and version managers.

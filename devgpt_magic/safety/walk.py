@@ -180,8 +180,15 @@ class Checker:
         for part in getattr(word, "parts", None) or []:
             if part.kind in ("commandsubstitution", "processsubstitution"):
                 out.append(self.node(part.command, None))
-            elif part.kind == "parameter" and ("$(" in part.value or "`" in part.value):
-                # ${x:-$(cmd)}: bashlex keeps the inner command as text, the shell runs it
+            elif part.kind == "parameter" and re.fullmatch(r"[A-Za-z_]\w*(\[.*\])?@P", part.value):
+                # ${x@P} expands x as a prompt string, which runs the command substitutions x holds
+                self.add("caution", f"expands ${{{part.value}}} as a prompt, which runs any $(...) the variable "
+                                    "holds")
+                value = self.variables.get(part.value.split("@")[0].split("[")[0], "")
+                for body in substitution_bodies(value):
+                    out.append(self.text(body).merge(Source(unknown=True)))
+            elif part.kind == "parameter" and any(m in part.value for m in ("$(", "`", "<(", ">(")):
+                # ${x:-$(cmd)}, ${x:-<(cmd)}: bashlex keeps the inner command as text, the shell runs it
                 for body in substitution_bodies(part.value):
                     out.append(self.text(body).merge(Source(unknown=True)))
             else:
