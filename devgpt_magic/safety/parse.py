@@ -33,10 +33,37 @@ def _decode_ansi_c(match: re.Match[str]) -> str:
 
 
 def normalise(script: str) -> str:
-    """Rewrites that change nothing a check needs but that bashlex misreads: ``$'..'`` quoting is decoded."""
+    """Rewrites that change nothing a check needs but that bashlex misreads: ``$'..'`` quoting is decoded,
+    and single quotes inside arithmetic are dropped."""
     if "$'" in script:
         script = _ANSI_C.sub(_decode_ansi_c, script)
+    if "((" in script and "'" in script:
+        script = _unquote_arithmetic(script)
     return script
+
+
+def _unquote_arithmetic(script: str) -> str:
+    """Single quotes inside ``(( ))``, ``$(( ))`` and ``for (( ))`` do not quote: bash expands the expression
+    as if it were in double quotes, so ``(( x = 'a[$(rm -rf ~)]' ))`` runs the rm. bashlex reads them as
+    quotes and sees no command; without them it sees the substitution. Only bodies with a substitution in
+    them are touched."""
+    out: list[str] = []
+    i = 0
+    while (start := script.find("((", i)) >= 0:
+        depth, end = 0, start
+        while end < len(script):
+            depth += script[end] == "("
+            depth -= script[end] == ")"
+            if depth == 0:
+                break
+            end += 1
+        body = script[start:end + 1]
+        if "'" in body and _has_code(body):
+            body = body.replace("'", "")
+        out += [script[i:start], body]
+        i = end + 1
+    out.append(script[i:])
+    return "".join(out)
 
 
 #: Characters that Python's ``str.splitlines`` (and so Jupyter, IPython and many editors) treat as a line break
