@@ -20,7 +20,6 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypeVar
-
 from urllib.parse import urlparse
 
 from ..errors import CancelledError, ConfigError, MissingKeyError, ProviderError
