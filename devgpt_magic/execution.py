@@ -4,8 +4,9 @@ The command string goes to the user's shell unchanged, as ``[$SHELL, "-c", comma
 is one the risk check reads (bash, sh, dash); otherwise to bash (:func:`user_shell`). It deliberately does
 not go through IPython's ``!``: that expands ``{expr}`` as Python and ``$name`` from the user's namespace
 before the shell sees the text, so a command rated safe (``ls {'; touch F'}``) could run something else, or
-run Python in the kernel; and the old way of joining lines turned a heredoc's body into commands. Every front end (cards, terminal IPython, the CLI)
-runs commands here, so the same text means the same thing everywhere.
+run Python in the kernel; and the old way of joining lines turned a heredoc's body into commands. Every
+front end (cards, terminal IPython, the CLI) runs commands here, so the same text means the same thing
+everywhere.
 
 What ``!`` gave that is kept: the kernel's (or the terminal's) working directory, output streamed as it
 comes (into a card's Output widget, or the terminal) and recorded on the :class:`RunOutcome`, and
