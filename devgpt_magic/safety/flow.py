@@ -308,15 +308,16 @@ def stdin_script(cmd: Cmd) -> None:
         cmd.add("dangerous", f"decodes hidden text and runs it with {runner}")
     if "network" in src.programs:
         cmd.add("dangerous", f"runs commands received over the network with {runner}")
+    shell_text = n in SHELLS or n in ("at", "batch", "source", ".")
     if src.texts:
         text = "\n".join(src.texts)
-        if n in SHELLS or n in ("at", "batch"):
+        if shell_text:
             cmd.check.text(text)
         else:
             cmd.check.code(n, text, origin="stdin")
     if src.unknown and not src.downloads and not src.decodes:
         what = f"the file {src.file}" if src.file else "a pipe"
-        if n in SHELLS or n in ("at", "batch"):
+        if shell_text:
             cmd.add("caution", f"runs a script read from {what} with {runner}, which cannot be checked")
         else:
             cmd.add("caution", f"runs code read from {what} with {runner}, which cannot be checked")

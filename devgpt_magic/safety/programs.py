@@ -60,6 +60,9 @@ DESTRUCTIVE = {"rm", "srm", "shred", "unlink", "rmdir", "dd", "chmod", "chown", 
                "pkill", "killall", "truncate", "mkfs", "wipefs", "fdisk", "parted", "docker", "kubectl", "crontab",
                "userdel", "iptables", "git"}
 
+#: Paths that are the command's own standard input: a program reading its script from one reads the pipe.
+STDIN_FILES = ("/dev/stdin", "/proc/self/fd/0", "/dev/fd/0")
+
 #: Environment variables whose value a program later runs as a command (or loads as code).
 CODE_ENV_VARS = {
     "PAGER": "the pager command runs", "MANPAGER": "the pager command runs", "GIT_PAGER": "git runs it as a pager",
@@ -77,6 +80,10 @@ CODE_ENV_VARS = {
     "PS1": "the prompt is re-evaluated each time", "PS4": "the trace prompt is re-evaluated",
     "HISTFILE": "commands may stop being saved in your history",
     "HISTSIZE": "commands may stop being saved in your history",
+    "LD_AUDIT": "every program started loads that library", "RUBYOPT": "ruby runs those options in every script",
+    "JAVA_TOOL_OPTIONS": "every Java program loads those options (agents run code)",
+    "_JAVA_OPTIONS": "every Java program loads those options (agents run code)",
+    "GIT_CONFIG_PARAMETERS": "git takes settings from it, and settings can make git run commands",
 }
 
 #: Environment variables that decide whom a program trusts (where packages come from, whether certificates are

@@ -56,6 +56,7 @@ RULES: dict[str, Rule] = {
     "eval": code.eval_,
     "source": code.source, ".": code.source,
     "alias": code.alias,
+    "hash": code.hash_,
     "cd": code.cd, "pushd": code.cd,
     "trap": code.trap,
     **_many("export declare local readonly typeset", code.declare),
@@ -132,6 +133,7 @@ RULES: dict[str, Rule] = {
     "history": system.history,
     "ssh-keygen": system.ssh_keygen,
     "gpg": system.gpg, "gpg2": system.gpg,
+    **_many("openssl uniq xxd patch", system.output_file),
     **_many("ip ifconfig ifdown nmcli", system.network_admin),
     "launchctl": system.launchctl,
 }

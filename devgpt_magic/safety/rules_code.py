@@ -10,7 +10,7 @@ from .flow import shell_script_operand
 from .model import ASSIGNMENT, Cmd
 from .parse import substitution_bodies
 from .paths import important_file
-from .programs import CODE_ENV_VARS, SHELLS, program_name
+from .programs import CODE_ENV_VARS, SHELLS, STDIN_FILES, program_name
 from .rules_files import in_place_edit
 
 
@@ -27,7 +27,7 @@ def shell(cmd: Cmd) -> None:
         cmd.check.text(text, stdin=cmd.stdin)
     elif has_file:
         script = next((a for a in cmd.argv[1:] if not a.startswith(("-", "+"))), "")
-        if script in ("/dev/stdin", "/proc/self/fd/0") and cmd.stdin is not None:
+        if script in STDIN_FILES and cmd.stdin is not None:
             from .flow import stdin_script
 
             stdin_script(cmd)
@@ -82,7 +82,7 @@ def source(cmd: Cmd) -> None:
     ops = cmd.operands
     if not ops:
         return
-    if ops[0] in ("/dev/stdin", "-", "/proc/self/fd/0") and cmd.stdin is not None:
+    if (ops[0] in STDIN_FILES or ops[0] == "-") and cmd.stdin is not None:
         from .flow import stdin_script
 
         stdin_script(cmd)
@@ -112,6 +112,18 @@ def alias(cmd: Cmd) -> None:
             cmd.check.text(value)
             if name in ("sudo", "ls", "cd", "git", "cat", "rm", "ssh", "python", "pip", "su"):
                 cmd.add("caution", f"redefines the command {name}")
+
+
+def hash_(cmd: Cmd) -> None:
+    """``hash -p /bin/rm ls`` makes the name ``ls`` run ``/bin/rm`` from then on: later commands are judged as
+    the program they really run."""
+    programs = cmd.values("-p")
+    if not programs:
+        return
+    names = [o for o in cmd.operands if o != programs[-1]]
+    for name in names:
+        cmd.add("caution", f"makes the name {name} run {programs[-1]}")
+        cmd.check.renamed[name] = programs[-1]
 
 
 def trap(cmd: Cmd) -> None:
@@ -212,7 +224,7 @@ def interpreter(cmd: Cmd) -> None:
     if not codes and not cmd.values("-m") and script is not None:
         if "{}" in script or cmd.fed == "find":
             script_file(cmd, script)
-        elif script in ("/dev/stdin", "/proc/self/fd/0") and cmd.stdin is not None:
+        elif script in STDIN_FILES and cmd.stdin is not None:
             from .flow import stdin_script
 
             stdin_script(cmd)
@@ -299,29 +311,81 @@ def _pwsh_codes(cmd: Cmd) -> list[str]:
 
 
 def awk(cmd: Cmd) -> None:
-    if cmd.values("-f", "--file"):
+    """``awk 'PROGRAM'`` is checked as awk code; ``awk -f FILE`` too when the text of FILE is known (read from
+    standard input, a process substitution, or written just before), else it cannot be seen into."""
+    files = cmd.values("-f", "--file")
+    if files:
+        for f in files:
+            _awk_program_file(cmd, f)
         return
     ops = cmd.operands_skipping({"-F", "-v", "--assign", "--field-separator", "-f", "--file", "-i", "--include"})
     if ops:
         cmd.check.code("awk", ops[0])
 
 
+def _awk_program_file(cmd: Cmd, path: str) -> None:
+    index = next((i for i, a in enumerate(cmd.argv) if a == path), None)
+    if index is not None and index in cmd.subs:  # awk -f <(...)
+        src = cmd.subs[index][0]
+        for s in cmd.subs[index][1:]:
+            src = src.merge(s)
+        if src.texts:
+            cmd.check.code("awk", "\n".join(src.texts), origin="stdin")
+        if src.unknown or src.downloads or not src.texts:
+            cmd.add("caution", "runs awk code produced by another command, which cannot be checked")
+    elif (path in STDIN_FILES or path == "-") and cmd.stdin is not None:
+        from .flow import stdin_script
+
+        stdin_script(cmd)
+    elif path in cmd.check.written:
+        cmd.check.code("awk", cmd.check.written[path], origin=path)
+    else:
+        cmd.add("caution", f"runs the awk program {path}, whose contents are not shown here")
+
+
+#: A vim ``!`` that runs a shell command: at the start, after a range or a space (``%!cmd``, ``w !cmd``,
+#: ``sil !cmd``) or inside a string that ``exe`` runs (``exe "!cmd"``); not ``q!`` or ``set nu!``.
+_VIM_BANG = re.compile(r"""(?:^|[\s%.,$\d'"|])!\s*([^"'|]+)""")
+_VIM_SYSTEM = re.compile(r"""\b(?:system|systemlist|job_start|term_start|jobstart|termopen)\s*\(\s*['"]([^'"]*)['"]""")
+_VIM_CODE = re.compile(r"^(?:\d*,?\d*)?(py3?|python3?|pyx|py3do|pydo|py3file|pyfile|perl|perldo|ruby|rubydo|lua|luado|tcl|"
+                       r"mzscheme)\b")
+
+
+def _vim_command(cmd: Cmd, c: str) -> None:
+    c = c.lstrip(":").strip()
+    code = _VIM_CODE.match(c)
+    if code:
+        lang = {"py": "python", "python3": "python", "py3": "python", "pyx": "python", "py3do": "python",
+                "pydo": "python", "py3file": "python", "pyfile": "python", "perldo": "perl", "rubydo": "ruby",
+                "luado": "lua"}.get(code.group(1), code.group(1))
+        cmd.add("caution", "runs code from the editor")
+        cmd.check.code(lang, c.split(None, 1)[1] if " " in c else "")
+        return
+    texts = [m.group(1) for m in _VIM_BANG.finditer(c)] + [m.group(1) for m in _VIM_SYSTEM.finditer(c)]
+    if texts:
+        cmd.add("caution", "runs a shell command from the editor")
+        for text in texts:
+            cmd.check.text(text)
+    elif re.search(r"\b(exe(cute)?|sys(tem)?|source|so|call)\b", c) and re.search(r"[!(]", c):
+        cmd.add("caution", f"runs editor commands that may start programs ({c[:40]})")
+
+
 def editor(cmd: Cmd) -> None:
-    """vim -c '!cmd', vim +'!cmd': editor commands that run shell text."""
+    """vim -c '!cmd', vim +'!cmd', ``-S``/``-u`` scripts: editor commands that run shell text or code."""
     commands = cmd.values("-c", "--cmd") + [w[1:] for w in cmd.argv[1:] if w.startswith("+") and len(w) > 1]
     for c in commands:
-        c = c.lstrip(":").strip()
-        m = re.match(r"^(?:silent\s*)?!(.*)$|^(?:call\s+)?system\(\s*['\"](.*)['\"]\s*\)|"
-                     r"^(?:r|read|w|write)\s*!(.*)$", c)
-        if m:
-            text = next(g for g in m.groups() if g is not None)
-            cmd.add("caution", "runs a shell command from the editor")
-            cmd.check.text(text)
-        elif re.match(r"^(py|python3?|pyx|perl|ruby|lua)\b", c):
-            lang = re.match(r"^(\w+)", c).group(1)
-            lang = {"py": "python", "python3": "python", "pyx": "python"}.get(lang, lang)
-            cmd.add("caution", "runs code from the editor")
-            cmd.check.code(lang, c.split(None, 1)[1] if " " in c else "")
+        _vim_command(cmd, c)
+    for script in cmd.values("-S", "-u"):
+        if script in ("NONE", "NORC", "DEFAULTS"):
+            continue
+        if script in STDIN_FILES and cmd.stdin is not None and cmd.stdin.texts and not cmd.stdin.unknown:
+            for line in "\n".join(cmd.stdin.texts).splitlines():
+                _vim_command(cmd, line)
+        elif script in cmd.check.written:
+            for line in cmd.check.written[script].splitlines():
+                _vim_command(cmd, line)
+        else:
+            cmd.add("caution", f"runs the editor script {script}, whose contents are not shown here")
 
 
 def tmux(cmd: Cmd) -> None:

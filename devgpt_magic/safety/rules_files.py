@@ -466,6 +466,17 @@ def cp(cmd: Cmd) -> None:
         cmd.add("caution", f"empties {dest}")
     elif cmd.has("-f", "--force", "--remove-destination") and cmd.has("-r", "-R", "--recursive", "-a", "--archive"):
         cmd.add("caution", f"copies over whatever is in {dest}")
+    if cmd.has("-r", "-R", "--recursive", "-a", "--archive"):
+        contents_into_home(cmd, [s for s in sources if re.search(r"/\.?\*?$", s)], dest)
+
+
+def contents_into_home(cmd: Cmd, sources: list[str], dest: str) -> None:
+    """``cp -r pub/. ~/``, ``rsync -a evil/ ~``: a folder's contents land straight in the home folder, where
+    they can replace ``~/.bashrc`` or plant ``~/.ssh/authorized_keys``; what the folder holds is not shown."""
+    target = resolve(dest, cmd.where) if sources else None
+    if target is not None and target.rstrip("/") == cmd.where.home.rstrip("/"):
+        cmd.add("caution", f"copies the contents of {sources[0]} straight into your home folder, where they can "
+                           "replace files such as ~/.bashrc or ~/.ssh/authorized_keys")
 
 
 def install(cmd: Cmd) -> None:

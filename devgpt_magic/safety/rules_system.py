@@ -280,10 +280,13 @@ def curl(cmd: Cmd) -> None:
                 cmd.check.write(cmd, out, append=False, content=Source(downloads=True, unknown=True))
     remote_name = cmd.name == "curl" and (cmd.has("-O", "--remote-name", "--remote-name-all"))
     if (cmd.name == "wget" and not outputs) or remote_name:
+        folders = cmd.values("--output-dir") if cmd.name == "curl" else cmd.values("-P", "--directory-prefix")
         for url in cmd.operands:
             name = url.rstrip("/").rsplit("/", 1)[-1]
             if name and "://" in url:
                 cmd.check.downloaded.update({name, "./" + name})
+                if folders:  # curl --output-dir ~/.ssh -O .../authorized_keys
+                    writes_important(cmd, folders[-1].rstrip("/") + "/" + name, Source(downloads=True, unknown=True))
     if cmd.name == "wget":
         for v in cmd.values("-e", "--execute"):
             if v.lower().startswith(("post_file", "body_file")):
@@ -387,6 +390,9 @@ def rsync(cmd: Cmd) -> None:
             cmd.add("dangerous", f"sends {leaked[0]} to another machine ({ops[-1].split(':')[0]})")
     elif len(ops) >= 2:  # a local destination: the same as cp onto it
         dest = ops[-1]
+        from .rules_files import contents_into_home
+
+        contents_into_home(cmd, [s for s in ops[:-1] if s.endswith("/")], dest)
         for target in [dest] + [dest.rstrip("/") + "/" + s.rstrip("/").rsplit("/", 1)[-1] for s in ops[:-1]]:
             if important_file(target, cmd.where) or system_path(target, cmd.where):
                 cmd.check.write(cmd, target, append=False)
@@ -440,6 +446,8 @@ def tar(cmd: Cmd) -> None:
     for a in archive:
         if BLOCK_DEVICE.match(a) and creating:
             cmd.add("dangerous", f"writes an archive straight onto the disk device {a}")
+        elif creating and a not in ("-", ""):
+            writes_important(cmd, a)
     if extracting:
         unpacks(cmd, (cmd.values("-C", "--directory") or [None])[-1])
         if cmd.has("-P", "--absolute-names"):
@@ -703,11 +711,41 @@ def ssh_keygen(cmd: Cmd) -> None:
             cmd.add("caution", f"replaces your key {target} if it exists and you answer yes")
 
 
+def output_file(cmd: Cmd) -> None:
+    """Programs that write a file named by an option or a position, judged like a redirect to it:
+    ``openssl ... -out F``, ``uniq IN OUT``, ``patch F`` / ``patch -o F``, ``xxd -r IN OUT``."""
+    targets: list[str] = []
+    if cmd.name == "openssl":
+        targets = cmd.values("-out")
+    elif cmd.name == "uniq":
+        ops = cmd.operands_skipping({"-f", "-s", "-w", "--skip-fields", "--skip-chars", "--check-chars"})
+        targets = ops[1:2]
+    elif cmd.name == "xxd":
+        targets = cmd.operands[1:2]
+    elif cmd.name == "patch":
+        targets = cmd.values("-o", "--output") or cmd.operands_skipping(
+            {"-p", "-i", "--input", "-d", "--directory", "-D", "-F", "-r", "-z", "-B", "-V", "-Y", "-o", "--output"})[:1]
+    for target in targets:
+        writes_important(cmd, target)
+
+
+def writes_important(cmd: Cmd, target: str, content: Source | None = None) -> None:
+    """A file an option names as output, judged like a redirect when it is a device, an important file or in a
+    system folder (``tar -cf ~/.bashrc``); an everyday output file (``tar -czf backup.tgz``) says nothing."""
+    from .paths import important_file, system_path
+
+    if target in ("-", "/dev/stdout"):
+        return
+    if BLOCK_DEVICE.match(target) or important_file(target, cmd.where) or system_path(target, cmd.where):
+        cmd.check.write(cmd, target, append=False, content=content)
+
+
 def gpg(cmd: Cmd) -> None:
-    """Private keys printed (and so possibly piped elsewhere or saved in the notebook) or deleted."""
+    """Private keys printed (and so possibly piped elsewhere or saved in the notebook) or deleted; the output
+    file (``-o``) written."""
     if cmd.has("--export-secret-keys", "--export-secret-subkeys"):
         cmd.add("caution", "prints your GPG private keys")
-        for out in cmd.values("-o", "--output"):
-            cmd.check.write(cmd, out, append=False)
+    for out in cmd.values("-o", "--output"):
+        writes_important(cmd, out)
     if cmd.has("--delete-secret-keys", "--delete-secret-and-public-key", "--delete-keys"):
         cmd.add("dangerous", "deletes GPG keys, which cannot be recovered")

@@ -72,12 +72,40 @@ def git_config(cmd: Cmd, key: str, value: str) -> None:
         cmd.check.text(value[1:] if value.startswith("!") else value)
 
 
+def _git_env_config(cmd: Cmd) -> None:
+    """Settings git takes from the environment: ``GIT_CONFIG_PARAMETERS`` (what ``git -c`` passes on) and
+    ``GIT_CONFIG_KEY_<n>``/``GIT_CONFIG_VALUE_<n>``, judged like ``git -c``."""
+    env = cmd.check.variables
+    for key, value in re.findall(r"'([^']*)'(?:='([^']*)')?", env.get("GIT_CONFIG_PARAMETERS", "")):
+        git_config(cmd, key, value)
+    for name, key in list(env.items()):
+        m = re.fullmatch(r"GIT_CONFIG_KEY_(\d+)", name)
+        if m:
+            git_config(cmd, key, env.get(f"GIT_CONFIG_VALUE_{m.group(1)}", ""))
+
+
+def _git_config_env(cmd: Cmd, setting: str) -> None:
+    """``git --config-env=KEY=VAR``: the value of KEY is in the environment variable VAR."""
+    key, _, var = setting.partition("=")
+    if var in cmd.check.variables:
+        git_config(cmd, key, cmd.check.variables[var])
+    elif key:
+        cmd.add("caution", f"takes git's {key} from ${var}, which is not shown here")
+
+
 def git(cmd: Cmd) -> None:
+    _git_env_config(cmd)
     args = cmd.argv[1:]
     i = 0
     while i < len(args) and args[i].startswith("-"):
         a = args[i]
-        if a == "-c" and i + 1 < len(args):
+        if a.startswith("--config-env="):
+            _git_config_env(cmd, a[len("--config-env="):])
+            i += 1
+        elif a == "--config-env" and i + 1 < len(args):
+            _git_config_env(cmd, args[i + 1])
+            i += 2
+        elif a == "-c" and i + 1 < len(args):
             key, _, value = args[i + 1].partition("=")
             git_config(cmd, key, value)
             i += 2

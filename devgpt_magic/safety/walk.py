@@ -21,8 +21,8 @@ from typing import Any
 
 from . import flow
 from .model import ASSIGNMENT, Cmd, Findings, Source
-from .parse import (FORK_BOMB, INVISIBLE, TooManyWords, expand_braces, fallback_commands, heredoc_body, parse,
-                    split_odd_line_breaks, substitution_bodies, word_text)
+from .parse import (FORK_BOMB, INVISIBLE, TooManyWords, expand_braces, fallback_commands, heredoc_body, normalise,
+                    parse, split_odd_line_breaks, substitution_bodies, word_text)
 from .paths import BLOCK_DEVICE, Where, binary_path, important_file, resolve, soft_system_path, system_path
 from .programs import CODE_ENV_VARS, KNOWN, SHELLS, TEXT_ENV_VARS, TRUST_ENV_VARS, program_name, runs_code
 from .wrappers import wrapper_for
@@ -51,6 +51,8 @@ class Checker:
         self._source = ""
         #: files a downloader wrote earlier in the same command (curl -o FILE), shared with nested texts
         self.downloaded: set[str] = set()
+        #: names that ``hash -p PROGRAM NAME`` pointed at another program earlier in the same command
+        self.renamed: dict[str, str] = {}
         #: files written earlier in the same command with known text (echo 'rm -rf ~' > x.sh), by name
         self.written: dict[str, str] = {}
         self._pipes: list[list[tuple[str, bool]]] = []
@@ -63,6 +65,7 @@ class Checker:
         c = Checker(self.where, self.findings, self.depth + 1, self.facts, dict(self.variables))
         c.flat = self.flat
         c.downloaded = self.downloaded
+        c.renamed = dict(self.renamed)
         c.written = self.written
         return c
 
@@ -118,6 +121,10 @@ class Checker:
             self.fallback(script)
             return Source(unknown=True)
         self._source, trees = parsed
+        if self._source != normalise(script):
+            # rewritten for bashlex: a pattern that spans quotes could have swallowed a whole command
+            # (``time ls; echo "[[ "; rm -rf ~; echo " ]]"``), so the plain words are checked as well
+            self.child().fallback(script)
         out = Source()
         for tree in trees:
             out = out.merge(self.node(tree, stdin))
@@ -293,6 +300,10 @@ class Checker:
                 self.facts.add("downloaded-variable")
         else:
             self.variables[name] = value
+        if name.startswith("BASH_FUNC_"):  # env 'BASH_FUNC_ls%%=() { rm -rf ~; }' bash -c ls
+            self.add("caution", f"defines the shell function {name[10:].rstrip('%')} for the programs it starts")
+            self.text(value.strip("'\"").lstrip("( )"))
+            return
         if name in ("PS1", "PS2", "PS4") and not substitution_bodies(value):
             return
         if name in TRUST_ENV_VARS:
@@ -325,6 +336,8 @@ class Checker:
                 self._record("$", False)
                 return Source(unknown=True)
             argv = resolved
+            if argv[0] in self.renamed:  # hash -p /bin/rm ls; ls -rf ~
+                argv = [self.renamed[argv[0]], *argv[1:]]
             for _ in range(12):  # wrappers inside wrappers
                 name = program_name(argv[0])
                 wrapper = wrapper_for(name)

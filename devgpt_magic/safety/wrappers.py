@@ -13,7 +13,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .model import ASSIGNMENT
+
+#: What env (and sudo) take as a setting: any NAME=VALUE whose name is not an option, including names a shell
+#: assignment cannot have (``BASH_FUNC_ls%%=() { ...; }`` defines a function for the bash it starts)
+_ENV_SETTING = re.compile(r"^[^=\s-][^=\s]*=")
 from .parse import quote_word
 
 
@@ -83,7 +86,7 @@ def generic_split(w: Wrapper, argv: list[str]) -> Unwrapped | None:
         if word == "--" or word in w.start_after:
             i += 1
             break
-        if w.assignments and ASSIGNMENT.match(word):
+        if w.assignments and _ENV_SETTING.match(word):
             settings.append(word)
             i += 1
             continue
@@ -140,7 +143,7 @@ def generic_split(w: Wrapper, argv: list[str]) -> Unwrapped | None:
     if not inner and not texts and w.shell_by_default:
         inner = ["sh"]
     return Unwrapped(argv=inner or None, texts=texts, fed=w.fed, notes=notes,
-                     assignments=[a for a in settings if ASSIGNMENT.match(a)])
+                     assignments=[a for a in settings if _ENV_SETTING.match(a)])
 
 
 # --- wrappers the fields cannot describe --------------------------------------------------------------------
