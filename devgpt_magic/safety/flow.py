@@ -121,7 +121,8 @@ def is_decoding(cmd: Cmd) -> bool:
     if n in ("gunzip", "zcat", "bunzip2", "bzcat", "unxz", "xzcat", "unzstd", "zstdcat", "unlzma", "uudecode"):
         return True
     if n in ("gzip", "xz", "zstd", "bzip2", "lzma", "brotli"):
-        return bool({"-d", "--decompress", "--decode"} & set(a))
+        return any(x in ("--decompress", "--decode") or (x.startswith("-") and not x.startswith("--") and "d" in x)
+                   for x in a)
     if n == "rev":
         return True
     if n == "tr":
@@ -130,17 +131,38 @@ def is_decoding(cmd: Cmd) -> bool:
     return False
 
 
+#: A variable whose name says it holds a credential: ``OPENAI_API_KEY``, ``GITHUB_TOKEN``, ``DB_PASSWORD``.
+_CREDENTIAL_NAME = re.compile(r"(?:^|_)(?:API_?KEY|KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASS|CREDENTIALS?|PAT)(?:_|$)",
+                              re.I)
+_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def secret_variables(cmd: Cmd, words: list[str], *, named: bool = True) -> list[str]:
+    """Secrets that ``$NAME`` references in ``words`` carry: a variable the command filled from a secret file
+    (``k=$(<~/.ssh/id_rsa)``), or (with ``named``) one named like a credential (``$AWS_SECRET_ACCESS_KEY``)."""
+    found: list[str] = []
+    for word in words:
+        for name in _VARIABLE.findall(word):
+            if name in cmd.check.secret_vars:
+                found.append(cmd.check.secret_vars[name])
+            elif named and _CREDENTIAL_NAME.search(name):
+                found.append(f"${name} (a credential)")
+    return found
+
+
 def output_of(cmd: Cmd) -> Source:
     """What ``cmd`` prints, as far as we can tell."""
     n = cmd.name
     stdin = cmd.stdin or Source()
     secrets = [s for s in (secret(w, cmd.where) for w in read_operands(cmd)) if s] + cmd.reveals
     if n in ("echo", "printf"):
-        src = Source(texts=[_echo_text(cmd)])
+        src = Source(texts=[_echo_text(cmd)], secrets=secret_variables(cmd, cmd.argv[1:]))
         for srcs in cmd.subs.values():
             for s in srcs:
                 src = src.merge(s.tainted())
         return src
+    if n == "printenv" and cmd.operands:
+        return Source(unknown=True, programs=[n], secrets=secret_variables(cmd, ["$" + o for o in cmd.operands]))
     if n == "yes":
         return Source(texts=[" ".join(cmd.operands) or "y"], infinite=True)
     if n in DOWNLOADERS:
@@ -269,7 +291,10 @@ def generic_checks(cmd: Cmd) -> None:
             cmd.add("caution", f"gives {n} arguments computed at run time ($(...)), which cannot be checked")
     # secrets leaving the machine
     if n in NETWORK_SENDERS:
-        leaked: list[str] = []
+        leaked: list[str] = secret_variables(cmd, cmd.argv[1:], named=False)
+        named = secret_variables(cmd, cmd.argv[1:])
+        if named and not leaked:  # curl -H "Authorization: Bearer $GITHUB_TOKEN": routine, if the host is right
+            cmd.add("caution", f"sends {named[0]} to another machine: make sure that is where it belongs")
         env = False
         for srcs in cmd.subs.values():
             for s in srcs:

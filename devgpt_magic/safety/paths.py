@@ -335,6 +335,8 @@ SECRETS: list[tuple[tuple[str, ...], str]] = [
       "/etc/ssl/private/*", "*secrets*.y*ml", "*.tfstate"),
      "a file of secrets or private keys"),
     (("/etc/shadow", "/etc/gshadow", "/etc/sudoers"), "the system's password hashes and account data"),
+    (("/proc/self/environ", "/proc/*/environ", "/proc/self/task/*/environ"),
+     "the environment variables of a process (which often hold keys)"),
     ((".bash_history", ".zsh_history", ".python_history", ".psql_history", ".mysql_history"),
      "your shell history, which often holds passwords"),
     (("~/.mozilla", "~/.mozilla/*", "~/.config/google-chrome", "~/.config/google-chrome/*",

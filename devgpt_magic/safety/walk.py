@@ -53,6 +53,8 @@ class Checker:
         self.downloaded: set[str] = set()
         #: names that ``hash -p PROGRAM NAME`` pointed at another program earlier in the same command
         self.renamed: dict[str, str] = {}
+        #: variables filled from a secret earlier in the same command (k=$(<~/.ssh/id_rsa)): name -> what it holds
+        self.secret_vars: dict[str, str] = {}
         #: files written earlier in the same command with known text (echo 'rm -rf ~' > x.sh), by name
         self.written: dict[str, str] = {}
         self._pipes: list[list[tuple[str, bool]]] = []
@@ -66,6 +68,7 @@ class Checker:
         c.flat = self.flat
         c.downloaded = self.downloaded
         c.renamed = dict(self.renamed)
+        c.secret_vars = dict(self.secret_vars)
         c.written = self.written
         return c
 
@@ -298,6 +301,8 @@ class Checker:
                 merged = merged.merge(s)
             if merged.downloads:
                 self.facts.add("downloaded-variable")
+            if merged.secrets:
+                self.secret_vars[name] = merged.secrets[0]
         else:
             self.variables[name] = value
         if name.startswith("BASH_FUNC_"):  # env 'BASH_FUNC_ls%%=() { rm -rf ~; }' bash -c ls
