@@ -57,6 +57,8 @@ RULES: dict[str, Rule] = {
     "source": code.source, ".": code.source,
     "alias": code.alias,
     "hash": code.hash_,
+    "enable": code.enable,
+    "less": code.pager, "more": code.pager,
     "cd": code.cd, "pushd": code.cd,
     "trap": code.trap,
     **_many("export declare local readonly typeset", code.declare),

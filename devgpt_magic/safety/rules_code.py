@@ -126,6 +126,21 @@ def hash_(cmd: Cmd) -> None:
         cmd.check.renamed[name] = programs[-1]
 
 
+def enable(cmd: Cmd) -> None:
+    """``enable -f LIB NAME`` loads a shell builtin from a shared library: code that runs inside the shell."""
+    if cmd.values("-f"):
+        cmd.add("caution", f"loads shell code from the library {cmd.values('-f')[-1]} (enable -f)")
+
+
+def pager(cmd: Cmd) -> None:
+    """``less +'!cmd' FILE`` runs cmd as less starts (a ``+`` word is a command less runs at once)."""
+    for word in cmd.argv[1:]:
+        command = word[1:].lstrip("+") if word.startswith("+") else ""
+        if command.startswith("!"):
+            cmd.add("caution", f"runs a shell command from {cmd.name}")
+            cmd.check.text(command[1:])
+
+
 def trap(cmd: Cmd) -> None:
     ops = [a for a in cmd.argv[1:] if a not in ("--",)]
     if not ops or ops[0] in ("-l", "-p", "-", ""):
