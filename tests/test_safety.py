@@ -588,6 +588,8 @@ HARMFUL_DANGEROUS: dict[str, list[str]] = {
         "awk -f /dev/stdin <<< 'BEGIN{system(\"rm -rf ~\")}'", "echo 'BEGIN{system(\"rm -rf ~\")}' | awk -f -",
         "awk -f <(echo 'BEGIN{system(\"rm -rf ~\")}')", "vim -c 'exe \"!rm -rf ~\"'", "vim -c '%!rm -rf ~' f",
         "less +'!rm -rf ~' notes.txt", "more '+!rm -rf ~' notes.txt",
+        'f() { rm "$@"; }; f -rf ~', "f() { rm $1 $2; }; f -rf ~", 'w() { shred -u "$1"; }; w ~/.ssh/id_rsa',
+        'f() { g "$@"; }; g() { rm -rf "$@"; }; f ~',
         "vim -c 'sil !rm -rf ~'", "vim -c 'let x=system(\"rm -rf ~\")'", "vim -S /dev/stdin <<< '!rm -rf ~'",
     ],
     "commands hidden in quotes that a rewrite for the parser could span": [
@@ -731,6 +733,7 @@ EVERYDAY = [
     "hash -r", "wget -P downloads https://example.com/file.tar.gz", "xxd file.bin | head",
     'curl -s "https://api.example.com/items?page=$PAGE"', "echo $PATH", "echo $GITHUB_TOKEN | gh auth login --with-token",
     "less +G app.log", "less +F /var/log/syslog", "more +10 notes.txt", "enable -n echo",
+    'mk() { mkdir -p "$1" && cd "$1"; }; mk newdir', 'f(){ echo "$@"; }; f hello world', "g() { g; }; true",
     "git status", "git add -A && git commit -m 'wip'", "git pull --rebase origin main", "git checkout -b feature/x",
     "git stash", "git stash pop", "git log --graph --oneline --all", "git diff HEAD~1 -- src/", "git rebase -i HEAD~3",
     "git merge --no-ff feature", "git fetch --prune", "git branch -d merged", "git cherry-pick abc123",

@@ -53,6 +53,8 @@ class Checker:
         self.downloaded: set[str] = set()
         #: names that ``hash -p PROGRAM NAME`` pointed at another program earlier in the same command
         self.renamed: dict[str, str] = {}
+        #: shell functions defined earlier in the same command: name -> body text
+        self.functions: dict[str, str] = {}
         #: variables filled from a secret earlier in the same command (k=$(<~/.ssh/id_rsa)): name -> what it holds
         self.secret_vars: dict[str, str] = {}
         #: files written earlier in the same command with known text (echo 'rm -rf ~' > x.sh), by name
@@ -68,6 +70,7 @@ class Checker:
         c.flat = self.flat
         c.downloaded = self.downloaded
         c.renamed = dict(self.renamed)
+        c.functions = dict(self.functions)
         c.secret_vars = dict(self.secret_vars)
         c.written = self.written
         return c
@@ -154,6 +157,8 @@ class Checker:
                     out = out.merge(self.node(part, stdin))
             self.check_writes(None, writes, out)
             return Source() if any(op in (">", ">|", "&>") for op, _ in writes) else out
+        if kind == "function":
+            self.define_function(n)
         if kind in ("if", "for", "while", "until", "function"):
             out = Source()
             for part in n.parts:
@@ -169,6 +174,22 @@ class Checker:
                 out = out.merge(src)
             return out
         return Source()
+
+    def define_function(self, n: Any) -> None:
+        """Remember a function's body, so that a call is checked with its arguments in place of ``"$@"``:
+        ``f() { rm "$@"; }; f -rf ~`` deletes the home folder."""
+        name = next((p.word for p in n.parts if p.kind == "word"), None)
+        body = next((p for p in n.parts if p.kind == "compound"), None)
+        pos = getattr(body, "pos", None)
+        if name and pos and self._source:
+            self.functions[name] = self._source[pos[0]:pos[1]]
+
+    def call_function(self, argv: list[str]) -> None:
+        words = [shlex.quote(a) if re.search(r"\s", a) else a for a in argv[1:]]
+        body = re.sub(r'"?\$(\{[@*]\}|[@*])"?', lambda m: " ".join(words), self.functions[argv[0]])
+        body = re.sub(r'"?\$\{?([1-9])\}?"?', lambda m: words[int(m.group(1)) - 1] if int(m.group(1)) <= len(words)
+                      else "", body)
+        self.text(body, suffix=f" (in the function {argv[0]})")
 
     def pipeline(self, n: Any, stdin: Source | None) -> Source:
         stages = [p for p in n.parts if p.kind not in ("pipe", "reservedword")]
@@ -343,6 +364,8 @@ class Checker:
             argv = resolved
             if argv[0] in self.renamed:  # hash -p /bin/rm ls; ls -rf ~
                 argv = [self.renamed[argv[0]], *argv[1:]]
+            if argv[0] in self.functions and self.depth < MAX_DEPTH:
+                self.call_function(argv)
             for _ in range(12):  # wrappers inside wrappers
                 name = program_name(argv[0])
                 wrapper = wrapper_for(name)
