@@ -589,7 +589,7 @@ HARMFUL_DANGEROUS: dict[str, list[str]] = {
         "awk -f <(echo 'BEGIN{system(\"rm -rf ~\")}')", "vim -c 'exe \"!rm -rf ~\"'", "vim -c '%!rm -rf ~' f",
         "less +'!rm -rf ~' notes.txt", "more '+!rm -rf ~' notes.txt",
         'f() { rm "$@"; }; f -rf ~', "f() { rm $1 $2; }; f -rf ~", 'w() { shred -u "$1"; }; w ~/.ssh/id_rsa',
-        'f() { g "$@"; }; g() { rm -rf "$@"; }; f ~',
+        'f() { g "$@"; }; g() { rm -rf "$@"; }; f ~', "x=HOME; rm -rf ${!x}", "v=HOME; chmod -R 000 ${!v}",
         "vim -c 'sil !rm -rf ~'", "vim -c 'let x=system(\"rm -rf ~\")'", "vim -S /dev/stdin <<< '!rm -rf ~'",
     ],
     "commands hidden in quotes that a rewrite for the parser could span": [

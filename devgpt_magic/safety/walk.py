@@ -29,6 +29,7 @@ from .wrappers import wrapper_for
 
 #: How many levels of text-run-as-a-script (``bash -c "eval '...'"``) are parsed before giving up (caution).
 MAX_DEPTH = 10
+_INDIRECT = re.compile(r"\$\{!([A-Za-z_]\w*)\}")
 #: Longer texts are not parsed (a cost bound): they are caution, and the words in them are still scanned.
 MAX_TEXT = 20_000
 _OUTPUT = {">", ">>", ">|", "&>", "&>>", ">&", "<>"}
@@ -364,6 +365,9 @@ class Checker:
             argv = resolved
             if argv[0] in self.renamed:  # hash -p /bin/rm ls; ls -rf ~
                 argv = [self.renamed[argv[0]], *argv[1:]]
+            if any("${!" in a for a in argv):  # x=HOME; rm -rf ${!x}: the value of the variable x names
+                argv = [_INDIRECT.sub(lambda m: "${" + self.variables[m.group(1)] + "}" if re.fullmatch(
+                    r"[A-Za-z_]\w*", self.variables.get(m.group(1), "")) else m.group(0), a) for a in argv]
             if argv[0] in self.functions and self.depth < MAX_DEPTH:
                 self.call_function(argv)
             for _ in range(12):  # wrappers inside wrappers
