@@ -590,6 +590,8 @@ HARMFUL_DANGEROUS: dict[str, list[str]] = {
         "less +'!rm -rf ~' notes.txt", "more '+!rm -rf ~' notes.txt",
         'f() { rm "$@"; }; f -rf ~', "f() { rm $1 $2; }; f -rf ~", 'w() { shred -u "$1"; }; w ~/.ssh/id_rsa',
         'f() { g "$@"; }; g() { rm -rf "$@"; }; f ~', "x=HOME; rm -rf ${!x}", "v=HOME; chmod -R 000 ${!v}",
+        "rm ~/.ssh/*", "shred -u ~/.ssh/*", "rm -f ~/.gnupg/*", "rm -rf ~/!(x)", "rm -rf /!(proc)",
+        "echo 'all:; rm -rf ~' > Makefile && make", "printf 'x:\\n\\trm -rf ~\\n' > build.mk && make -f build.mk x",
         "vim -c 'sil !rm -rf ~'", "vim -c 'let x=system(\"rm -rf ~\")'", "vim -S /dev/stdin <<< '!rm -rf ~'",
     ],
     "commands hidden in quotes that a rewrite for the parser could span": [
@@ -734,6 +736,7 @@ EVERYDAY = [
     'curl -s "https://api.example.com/items?page=$PAGE"', "echo $PATH", "echo $GITHUB_TOKEN | gh auth login --with-token",
     "less +G app.log", "less +F /var/log/syslog", "more +10 notes.txt", "enable -n echo",
     'mk() { mkdir -p "$1" && cd "$1"; }; mk newdir', 'f(){ echo "$@"; }; f hello world', "g() { g; }; true",
+    "rm -f *.@(tmp|bak)", "rm -rf build/!(keep)", "make", "make -j4 test", "rm ~/Downloads/old.zip",
     "git status", "git add -A && git commit -m 'wip'", "git pull --rebase origin main", "git checkout -b feature/x",
     "git stash", "git stash pop", "git log --graph --oneline --all", "git diff HEAD~1 -- src/", "git rebase -i HEAD~3",
     "git merge --no-ff feature", "git fetch --prune", "git branch -d merged", "git cherry-pick abc123",

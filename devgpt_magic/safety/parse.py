@@ -289,9 +289,15 @@ def word_text(node: Any, source: str) -> str:
     return parts[0] if len(parts) == 1 else word
 
 
+_EXTGLOB = re.compile(r"(?<=[^\s;|&(<>$])[!@*+?]\([^()]*\)|(?<=/)[!@*+?]\([^()]*\)|(?<=\s)[!@+?]\([^()]*\)")
+
+
 def fallback_commands(script: str) -> list[list[str]]:
-    """When bashlex cannot parse: shlex words split at ; | & ( ) and newlines, so nothing slips through unseen."""
-    lexer = shlex.shlex(normalise(script).replace("\n", " ; "), posix=True, punctuation_chars=";|&()<>")
+    """When bashlex cannot parse: shlex words split at ; | & ( ) and newlines, so nothing slips through unseen.
+    An extended glob stays one word, so what it names is seen: ``!(keep)`` (all but) is read as ``*``, the
+    others as their first choice (``*.@(tmp|bak)`` as ``*.tmp``)."""
+    text = _EXTGLOB.sub(lambda m: "*" if m.group(0)[0] == "!" else m.group(0)[2:-1].split("|")[0], normalise(script))
+    lexer = shlex.shlex(text.replace("\n", " ; "), posix=True, punctuation_chars=";|&()<>")
     lexer.whitespace_split = True
     groups: list[list[str]] = [[]]
     try:

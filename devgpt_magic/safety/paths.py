@@ -92,7 +92,7 @@ def canonical(word: str, where: Where) -> str:
     return re.sub(r"/+", "/", p)
 
 
-def _is_glob_of(p: str) -> tuple[str, bool]:
+def is_glob_of(p: str) -> tuple[str, bool]:
     """(the folder, True) for ``folder/*``-like words, else (word, False)."""
     for tail in ("/*", "/.*", "/{*,.*}", "/*.*"):
         if p.endswith(tail):
@@ -150,7 +150,7 @@ def critical_target(word: str, where: Where) -> str | None:
     absolute = resolve(p, where)
     if absolute is None:
         return None
-    base, glob = _is_glob_of(absolute)
+    base, glob = is_glob_of(absolute)
     base = posixpath.normpath(base)
     if any(c in base for c in "*?["):
         matched = _glob_hits_critical(base, where, p)
@@ -386,7 +386,7 @@ def secret(word: str, where: Where) -> str | None:
     path = canonical(p, where)
     if path.endswith((".pub", "/known_hosts")) or posixpath.basename(path).startswith("authorized_keys"):
         return None
-    path = _is_glob_of(path)[0]  # ~/* is all of home, ~/.ssh/* all of ~/.ssh
+    path = is_glob_of(path)[0]  # ~/* is all of home, ~/.ssh/* all of ~/.ssh
     for compiled, what in _SECRETS:
         if _match(compiled, path):
             return what

@@ -583,7 +583,8 @@ _MAKE_RULE = re.compile(r"^[^\t#=]*?::?[^=;]*;(.*)$")
 
 def make(cmd: Cmd) -> None:
     """A Makefile given as text (``make -f <(echo 'all:;rm -rf ~')``, ``--eval``) has its recipes checked;
-    one produced at run time cannot be. The project's own Makefile is routine and not looked into."""
+    one produced at run time cannot be, nor can the project's own Makefile (routine, and not looked into),
+    unless the same command wrote it just before."""
     texts: list[str] = list(cmd.values("--eval"))
     for i, word in enumerate(cmd.argv[1:], start=1):
         if word in ("-f", "--file", "--makefile") or word.startswith(("-f", "--file=", "--makefile=")):
@@ -593,6 +594,12 @@ def make(cmd: Cmd) -> None:
                 if src.unknown or src.downloads or src.decodes or not src.texts:
                     cmd.add("dangerous" if src.downloads or src.decodes else "caution",
                             "runs a Makefile produced by another command, which cannot be checked")
+    named = cmd.values("-f", "--file", "--makefile") or ["GNUmakefile", "makefile", "Makefile"]
+    for name in named:  # echo 'all:; rm -rf ~' > Makefile && make: written just before, so it can be read
+        for key in (name, "./" + name):
+            if key in cmd.check.written:
+                texts.append(cmd.check.written[key])
+                break
     if any(v == "-" for v in cmd.values("-f", "--file", "--makefile")) and cmd.stdin is not None:
         texts += cmd.stdin.texts
         if cmd.stdin.unknown:

@@ -7,8 +7,8 @@ import posixpath
 import re
 
 from .model import Cmd, Source
-from .paths import (BLOCK_DEVICE, binary_path, critical_target, important_file, resolve, secret, size_bytes,
-                    system_path, unquote, DISK_FILL_BYTES)
+from .paths import (BLOCK_DEVICE, is_glob_of, binary_path, canonical, critical_target, important_file, resolve,
+                    secret, size_bytes, system_path, unquote, DISK_FILL_BYTES)
 from .programs import INTERPRETERS, NETWORK_SENDERS, READERS, SHELLS, program_name
 
 _DELETERS = {"rm", "srm", "shred", "unlink", "rmdir", "wipe"}
@@ -39,7 +39,7 @@ def rm(cmd: Cmd) -> None:
     for index, target in enumerate(cmd.argv[1:], start=1):
         if target not in targets:
             continue
-        why = critical_target(target, cmd.where) if (recursive or force) else None
+        why = critical_target(target, cmd.where) if (recursive or force) else _contents_of_critical(target, cmd)
         if (recursive or force) and target in ("{}", "$@", "$*", "${@}"):
             why = f"whatever is put in place of {target}"
         if why:
@@ -66,13 +66,24 @@ def rm(cmd: Cmd) -> None:
         cmd.add("caution", f"{how} {' '.join(targets) or 'files'}")
 
 
+def _contents_of_critical(target: str, cmd: Cmd) -> str | None:
+    """``~/.ssh/*``: every file in a folder whose loss is a disaster (even without -r), or None."""
+    if not is_glob_of(canonical(target, cmd.where))[1]:
+        return None
+    why = critical_target(target, cmd.where)
+    return f"every file in {why}" if why else None
+
+
 def shred(cmd: Cmd) -> None:
     for target in cmd.operands:
         if BLOCK_DEVICE.match(target):
             cmd.add("dangerous", f"overwrites the whole disk {target} (shred on a device)")
         info = important_file(target, cmd.where)
+        contents = _contents_of_critical(target, cmd)
         if info is not None:
             cmd.add("dangerous", f"destroys {target}, {info.what}")
+        elif contents:
+            cmd.add("dangerous", f"destroys {contents}")
     cmd.add("caution", "destroys file contents beyond recovery (shred)")
     if cmd.fed:
         cmd.add("dangerous", f"destroys whatever files {cmd.fed} feeds it (shred)")
