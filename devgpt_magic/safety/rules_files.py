@@ -510,7 +510,11 @@ def ln(cmd: Cmd) -> None:
     force = cmd.has("-f", "--force")
     sources, dest, is_dir = _destination(cmd, {"-S", "--suffix"})
     if dest is None:
+        if cmd.has("-s", "--symbolic") and len(sources) == 1:  # ln -s ~ : a link named after the target, here
+            cmd.check.links[posixpath.basename(sources[0].rstrip("/")) or sources[0]] = sources[0]
         return
+    if cmd.has("-s", "--symbolic") and not is_dir and len(sources) == 1:
+        cmd.check.links[dest.rstrip("/").removeprefix("./")] = sources[0]  # ln -s ~ x; rm -rf x/*
     for target in _dest_files(sources, dest, is_dir):
         info = important_file(target, cmd.where)
         if info is not None:

@@ -54,6 +54,8 @@ class Checker:
         self.downloaded: set[str] = set()
         #: names that ``hash -p PROGRAM NAME`` pointed at another program earlier in the same command
         self.renamed: dict[str, str] = {}
+        #: symbolic links made earlier in the same command (ln -s ~ x): link name -> what it points at
+        self.links: dict[str, str] = {}
         #: shell functions defined earlier in the same command: name -> body text
         self.functions: dict[str, str] = {}
         #: variables filled from a secret earlier in the same command (k=$(<~/.ssh/id_rsa)): name -> what it holds
@@ -72,6 +74,7 @@ class Checker:
         c.downloaded = self.downloaded
         c.renamed = dict(self.renamed)
         c.functions = dict(self.functions)
+        c.links = self.links
         c.secret_vars = dict(self.secret_vars)
         c.written = self.written
         return c
@@ -184,6 +187,14 @@ class Checker:
         pos = getattr(body, "pos", None)
         if name and pos and self._source:
             self.functions[name] = self._source[pos[0]:pos[1]]
+
+    def through_link(self, word: str) -> str:
+        """A path that goes through a link made earlier (``x/...``) as the path it reaches; the link's own name
+        stays (``rm x`` removes the link, not what it points at)."""
+        head, sep, rest = word.removeprefix("./").partition("/")
+        if head in self.links and sep:
+            return self.links[head].rstrip("/") + "/" + rest
+        return word
 
     def call_function(self, argv: list[str]) -> None:
         words = [shlex.quote(a) if re.search(r"\s", a) else a for a in argv[1:]]
@@ -368,6 +379,8 @@ class Checker:
             if any("${!" in a for a in argv):  # x=HOME; rm -rf ${!x}: the value of the variable x names
                 argv = [_INDIRECT.sub(lambda m: "${" + self.variables[m.group(1)] + "}" if re.fullmatch(
                     r"[A-Za-z_]\w*", self.variables.get(m.group(1), "")) else m.group(0), a) for a in argv]
+            if self.links:  # ln -s ~ x; rm -rf x/*: the path through the link is what it points at
+                argv = argv[:1] + [self.through_link(a) for a in argv[1:]]
             if argv[0] in self.functions and self.depth < MAX_DEPTH:
                 self.call_function(argv)
             for _ in range(12):  # wrappers inside wrappers
