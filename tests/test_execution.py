@@ -145,9 +145,15 @@ def test_interrupt_kills_the_whole_process_group(tmp_path):
         time.sleep(0.2)
         signal.pthread_kill(main, signal.SIGINT)
 
+    # a kernel turns SIGINT into KeyboardInterrupt; an in-process server or shell started by an earlier test in
+    # the same pytest process may have left another handler behind, so the kernel's is set for this test
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     threading.Thread(target=interrupt, daemon=True).start()
     started = time.monotonic()
-    outcome = run_command("sleep 300 & echo $! > pid; echo started; wait", cwd=str(tmp_path), out=out)
+    try:
+        outcome = run_command("sleep 300 & echo $! > pid; echo started; wait", cwd=str(tmp_path), out=out)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert time.monotonic() - started < 15
     assert isinstance(outcome, RunOutcome) and outcome.interrupted and not outcome.ok
     assert "started" in outcome.output and "interrupted" in outcome.output.splitlines()[-1]
