@@ -29,10 +29,11 @@ from .wrappers import wrapper_for
 
 #: How many levels of text-run-as-a-script (``bash -c "eval '...'"``) are parsed before giving up (caution).
 MAX_DEPTH = 10
-_INDIRECT = re.compile(r"\$\{!([A-Za-z_]\w*)\}")
 #: Longer texts are not parsed (a cost bound): they are caution, and the words in them are still scanned.
 MAX_TEXT = 20_000
 _OUTPUT = {">", ">>", ">|", "&>", "&>>", ">&", "<>"}
+#: ``${!name}``: the variable whose name is the value of ``name``
+_INDIRECT = re.compile(r"\$\{!([A-Za-z_]\w*)\}")
 _QUIET_DEVICES = ("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/fd/", "/dev/stdin", "/dev/pts/",
                   "/dev/console", "/dev/shm/")
 
@@ -196,7 +197,14 @@ class Checker:
             return self.links[head].rstrip("/") + "/" + rest
         return word
 
+    def _indirect(self, m: re.Match[str]) -> str:
+        """``${!x}`` as ``${HOME}`` when the script set ``x=HOME``; as written otherwise."""
+        target = self.variables.get(m.group(1), "")
+        return "${" + target + "}" if re.fullmatch(r"[A-Za-z_]\w*", target) else m.group(0)
+
     def call_function(self, argv: list[str]) -> None:
+        """The function's body checked as it runs for this call: ``"$@"``, ``$*`` and ``$1``...``$9`` replaced by
+        the call's words (a function can only do what its body does with them)."""
         words = [shlex.quote(a) if re.search(r"\s", a) else a for a in argv[1:]]
         body = re.sub(r'"?\$(\{[@*]\}|[@*])"?', lambda m: " ".join(words), self.functions[argv[0]])
         body = re.sub(r'"?\$\{?([1-9])\}?"?', lambda m: words[int(m.group(1)) - 1] if int(m.group(1)) <= len(words)
@@ -376,9 +384,8 @@ class Checker:
             argv = resolved
             if argv[0] in self.renamed:  # hash -p /bin/rm ls; ls -rf ~
                 argv = [self.renamed[argv[0]], *argv[1:]]
-            if any("${!" in a for a in argv):  # x=HOME; rm -rf ${!x}: the value of the variable x names
-                argv = [_INDIRECT.sub(lambda m: "${" + self.variables[m.group(1)] + "}" if re.fullmatch(
-                    r"[A-Za-z_]\w*", self.variables.get(m.group(1), "")) else m.group(0), a) for a in argv]
+            if any("${!" in a for a in argv):  # x=HOME; rm -rf ${!x}
+                argv = [_INDIRECT.sub(self._indirect, a) for a in argv]
             if self.links:  # ln -s ~ x; rm -rf x/*: the path through the link is what it points at
                 argv = argv[:1] + [self.through_link(a) for a in argv[1:]]
             if argv[0] in self.functions and self.depth < MAX_DEPTH:
