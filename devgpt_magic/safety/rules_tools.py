@@ -72,6 +72,25 @@ def git_config(cmd: Cmd, key: str, value: str) -> None:
         cmd.check.text(value[1:] if value.startswith("!") else value)
 
 
+#: A git configuration file: ``~/.gitconfig``, ``~/.config/git/config``, a repository's ``.git/config``.
+GIT_CONFIG_FILE = re.compile(r"(^|/)(\.gitconfig|git/config|\.git/config)$")
+
+
+def git_config_text(cmd: Cmd, text: str) -> None:
+    """Settings written straight into a git config file (``printf '[core]\\n\\tpager = rm -rf ~' >>
+    ~/.gitconfig``), judged like ``git config`` would set them."""
+    section = ""
+    for line in text.splitlines():
+        line = line.strip()
+        head = re.fullmatch(r'\[\s*([^\]\s"]+)(?:\s+"([^"]*)")?\s*\]', line)
+        if head:
+            section = head.group(1) + (f".{head.group(2)}" if head.group(2) else "")
+            continue
+        key, eq, value = line.partition("=")
+        if eq and section and key.strip() and not key.strip().startswith(("#", ";")):
+            git_config(cmd, f"{section}.{key.strip()}", value.strip().strip('"'))
+
+
 def _git_env_config(cmd: Cmd) -> None:
     """Settings git takes from the environment: ``GIT_CONFIG_PARAMETERS`` (what ``git -c`` passes on) and
     ``GIT_CONFIG_KEY_<n>``/``GIT_CONFIG_VALUE_<n>``, judged like ``git -c``."""

@@ -25,6 +25,7 @@ from .parse import (FORK_BOMB, INVISIBLE, TooManyWords, expand_braces, fallback_
                     parse, split_odd_line_breaks, substitution_bodies, word_text)
 from .paths import BLOCK_DEVICE, Where, binary_path, important_file, resolve, soft_system_path, system_path
 from .programs import CODE_ENV_VARS, KNOWN, SHELLS, TEXT_ENV_VARS, TRUST_ENV_VARS, program_name, runs_code
+from .rules_tools import GIT_CONFIG_FILE, git_config_text
 from .wrappers import wrapper_for
 
 #: How many levels of text-run-as-a-script (``bash -c "eval '...'"``) are parsed before giving up (caution).
@@ -560,6 +561,8 @@ class Checker:
             self.add("dangerous", f"writes endlessly to {t} until the disk is full")
         info = important_file(t, self.where)
         shown = _shown(t)
+        if content.texts and GIT_CONFIG_FILE.search(t):
+            git_config_text(Cmd(argv=["git", "config"], name="git", check=self), "\n".join(content.texts))
         if info is not None:
             if append:
                 self.add(info.append_level, f"adds to {shown}, {info.what}")
