@@ -3,6 +3,7 @@ publishing packages, running packages fetched by name, and changing where packag
 
 from __future__ import annotations
 
+import json
 import re
 
 from .model import Cmd
@@ -92,8 +93,33 @@ def publish(cmd: Cmd) -> None:
         cmd.add("caution", "removes a published package version (npm unpublish)")
 
 
+#: package.json scripts npm, yarn and pnpm run by themselves for a verb (install runs the lifecycle ones)
+_LIFECYCLE = ("preinstall", "install", "postinstall", "prepare", "prepublish")
+
+
+def package_scripts(cmd: Cmd) -> None:
+    """``echo '{"scripts": {"postinstall": "rm -rf ~"}}' > package.json && npm install``: a package.json written
+    just before is read, and the scripts the verb runs are checked (lifecycle scripts, or ``run NAME``)."""
+    written = cmd.check.written.get("package.json") or cmd.check.written.get("./package.json")
+    words = [w for w in cmd.argv[1:] if not w.startswith("-")]
+    if written is None or cmd.name not in ("npm", "yarn", "pnpm", "bun"):
+        return
+    try:
+        scripts = json.loads(written).get("scripts") or {}
+    except (ValueError, AttributeError):
+        cmd.add("caution", f"{cmd.name} reads a package.json written just before, which could not be read here")
+        return
+    verb = words[0] if words else "install"
+    names = [words[1]] if verb in ("run", "run-script") and len(words) > 1 else (
+        list(_LIFECYCLE) if verb in ("install", "i", "ci", "add") else [verb])
+    for name in names:
+        if isinstance(scripts.get(name), str):
+            cmd.check.text(scripts[name], suffix=f" (the {name} script of package.json, written just before)")
+
+
 def runs_package(cmd: Cmd) -> None:
     """``npx pkg``, ``pnpm dlx``, ``uvx``, ``pipx run``: downloads a package by name and runs it, unseen."""
+    package_scripts(cmd)
     name, words = cmd.name, [w for w in cmd.argv[1:] if not w.startswith("-")]
     if name in ("npm", "pnpm", "yarn", "pipx", "uv", "bun"):
         verbs = {"npm": ("exec", "x"), "pnpm": ("dlx",), "yarn": ("dlx",), "pipx": ("run",), "uv": ("tool",),
