@@ -362,8 +362,8 @@ def _awk_program_file(cmd: Cmd, path: str) -> None:
 #: ``sil !cmd``) or inside a string that ``exe`` runs (``exe "!cmd"``); not ``q!`` or ``set nu!``.
 _VIM_BANG = re.compile(r"""(?:^|[\s%.,$\d'"|])!\s*([^"'|]+)""")
 _VIM_SYSTEM = re.compile(r"""\b(?:system|systemlist|job_start|term_start|jobstart|termopen)\s*\(\s*['"]([^'"]*)['"]""")
-_VIM_CODE = re.compile(r"^(?:\d*,?\d*)?(py3?|python3?|pyx|py3do|pydo|py3file|pyfile|perl|perldo|ruby|rubydo|lua|luado|tcl|"
-                       r"mzscheme)\b")
+_VIM_CODE = re.compile(r"^(?:\d*,?\d*)?(py3?|python3?|pyx|py3do|pydo|py3file|pyfile|perl|perldo|ruby|rubydo|lua|"
+                       r"luado|tcl|mzscheme)\b")
 
 
 def _vim_command(cmd: Cmd, c: str) -> None:

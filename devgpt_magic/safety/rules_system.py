@@ -723,8 +723,9 @@ def output_file(cmd: Cmd) -> None:
     elif cmd.name == "xxd":
         targets = cmd.operands[1:2]
     elif cmd.name == "patch":
-        targets = cmd.values("-o", "--output") or cmd.operands_skipping(
-            {"-p", "-i", "--input", "-d", "--directory", "-D", "-F", "-r", "-z", "-B", "-V", "-Y", "-o", "--output"})[:1]
+        value_options = {"-p", "-i", "--input", "-d", "--directory", "-D", "-F", "-r", "-z", "-B", "-V", "-Y", "-o",
+                         "--output"}
+        targets = cmd.values("-o", "--output") or cmd.operands_skipping(value_options)[:1]
     for target in targets:
         writes_important(cmd, target)
 
