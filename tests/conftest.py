@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -13,11 +12,7 @@ from fake_vendor import FakeVendor
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from devgpt_magic.models.providers import key_variables  # noqa: E402 - every vendor's key variables
-
-KEY_VARS = (*key_variables(), "DEVGPT_MODEL", "DEVGPT_LOCAL_MODEL", "DEVGPT_LOCAL_BACKEND", "DEVGPT_LLAMA_REPACK",
-            "DEVGPT_OPENAI_BASE_URL", "DEVGPT_GEMINI_BASE_URL", "DEVGPT_ANTHROPIC_BASE_URL", "DEVGPT_HF_BASE_URL",
-            "DEVGPT_SEND_OPENAI_KEY", "OPENAI_BASE_URL", "ANTHROPIC_BASE_URL")
+from support import KEY_VARS, free_port, new_service_dir, stop, stray_services  # noqa: E402,F401 - shared helpers
 
 
 @pytest.fixture(scope="session")
@@ -36,24 +31,6 @@ def service_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert not stray_services(), f"local model service processes left running: {stray_services()}"
 
 
-_SERVICE_DIRS: list[Path] = []
-
-
-def new_service_dir() -> Path:
-    """A runtime folder for a service of this test run (short: Unix socket paths are limited)."""
-    import tempfile
-
-    folder = Path(tempfile.mkdtemp(prefix="dg-svc-"))
-    _SERVICE_DIRS.append(folder)
-    return folder
-
-
-def stray_services() -> list[str]:
-    """Service processes of this run's runtime folders that are still alive (other runs' are not ours)."""
-    out = subprocess.run(["pgrep", "-af", "devgpt_magic.service"], capture_output=True, text=True).stdout
-    return [line for line in out.splitlines() if any(f"--runtime-dir {folder} " in line for folder in _SERVICE_DIRS)]
-
-
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, service_dir: Path) -> None:
     """Each test starts with no keys and no model configuration, and never touches the network."""
@@ -70,12 +47,6 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, service_dir: Path
 def vendor() -> FakeVendor:
     with FakeVendor() as server:
         yield server
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -111,16 +82,6 @@ def llama_server(smollm2_path: Path, tmp_path_factory: pytest.TempPathFactory) -
         raise RuntimeError("llama_cpp.server did not start in 120 s")
     yield url
     stop(proc, log)
-
-
-def stop(proc: subprocess.Popen, log) -> None:  # noqa: ANN001 - the server's log file
-    """End a server a fixture started, and close its log."""
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
 
 
 @pytest.fixture

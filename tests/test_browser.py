@@ -81,7 +81,7 @@ NOTEBOOKS = {"saved.ipynb": [SAVED_CARD_CODE], "preview.ipynb": [PREVIEW_CARD_CO
 def lab(tmp_path_factory, service_dir, smollm2_path, vendor):
     """JupyterLab with the user's own local model configured (``DEVGPT_LOCAL_MODEL``: the tiny model under another
     name), and an OpenAI-compatible fake vendor behind ``gpt-4o`` for deterministic cards and replies."""
-    from conftest import KEY_VARS, free_port, stop
+    from support import KEY_VARS, free_port, stop
 
     root = tmp_path_factory.mktemp("lab")
     models = root / "models"

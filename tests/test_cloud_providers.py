@@ -136,7 +136,7 @@ def test_timeout(setup, vendor, monkeypatch):
 
 def test_connection_refused(setup, monkeypatch):
     name, model, *_ = setup
-    from conftest import free_port
+    from support import free_port
 
     monkeypatch.setenv("DEVGPT_MAX_RETRIES", "0")
     hub_online(monkeypatch)

@@ -170,7 +170,7 @@ def test_interrupted_chat_keeps_history_and_totals(ip, monkeypatch, capsys):
 
 
 def test_key_never_in_outputs_or_saved_history(ip, tmp_path, capsys, fake_key, monkeypatch):
-    from conftest import free_port
+    from support import free_port
 
     monkeypatch.setenv("ANTHROPIC_API_KEY", fake_key)
     monkeypatch.setenv("DEVGPT_ANTHROPIC_BASE_URL", f"http://127.0.0.1:{free_port()}")
@@ -547,7 +547,7 @@ def test_chat_references_in_a_real_kernel(vendor, tmp_path):
     extension's post_run_cell hook) reach the model, and the cell says what was included."""
     import os
 
-    from conftest import KEY_VARS
+    from support import KEY_VARS
     from fake_vendor import Reply
     from jupyter_client.manager import start_new_kernel
     from vendor_payloads import openai_chunks

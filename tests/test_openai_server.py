@@ -32,7 +32,7 @@ def test_streamed_chat_through_compatible_server(engine):
 
 
 def test_server_down_is_one_clear_line(monkeypatch):
-    from conftest import free_port
+    from support import free_port
 
     monkeypatch.setenv("DEVGPT_MAX_RETRIES", "0")
     engine = Engine(base_url=f"http://127.0.0.1:{free_port()}/v1")

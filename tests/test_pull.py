@@ -327,7 +327,7 @@ def test_a_mirror_pull_draws_a_bar_without_a_callback(mirror, capsys):
 def test_models_pull_in_a_notebook_kernel_shows_an_ipywidgets_bar(monkeypatch, tmp_path):
     """`%devgpt models pull` in ipykernel (a notebook): the download's progress is an ipywidgets bar that fills up
     (tqdm.auto's notebook bar), not pip's text bar, which would go to the kernel's terminal."""
-    from conftest import KEY_VARS
+    from support import KEY_VARS
     from jupyter_client.manager import start_new_kernel
 
     with FakeIndex.serving(monkeypatch, "qwen2.5-coder-0.5b") as joined:

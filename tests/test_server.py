@@ -65,7 +65,7 @@ async def test_suggest_bad_input(jp_fetch, body, status, message):
 
 
 async def test_provider_failure_is_502(jp_fetch, monkeypatch):
-    from conftest import free_port
+    from support import free_port
 
     monkeypatch.setenv("DEVGPT_OPENAI_BASE_URL", f"http://127.0.0.1:{free_port()}/v1")
     monkeypatch.setenv("DEVGPT_MAX_RETRIES", "0")

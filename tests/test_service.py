@@ -100,7 +100,7 @@ def test_loading_without_repacking_really_sets_the_model_parameter(smollm2_path)
 @pytest.fixture
 def own_service(monkeypatch):
     """A separate runtime folder, so killing this service leaves the session's one alone."""
-    from conftest import new_service_dir
+    from support import new_service_dir
 
     folder = new_service_dir()
     monkeypatch.setenv("DEVGPT_RUNTIME_DIR", str(folder))
