@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-SECTIONS = ("startup", "overhead", "prompts", "local", "service", "grammar", "threads", "techniques", "preview", "docs", "retrieval")
+SECTIONS = ("startup", "overhead", "prompts", "local", "service", "grammar", "threads", "techniques", "preview", "docs", "retrieval", "safety")
 
 
 def main() -> None:

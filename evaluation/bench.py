@@ -309,6 +309,13 @@ def run(args: Any) -> dict[str, Any]:
 
         print("== this machine's documentation", flush=True)
         report["docs"] = bench_docs()
+    if section("safety"):
+        from .bench_safety import bench as bench_safety
+        from .bench_safety import show as show_safety
+
+        print("== the danger check", flush=True)
+        report["safety"] = bench_safety()
+        show_safety(report["safety"])
     if section("retrieval"):
         from .bench_retrieval import bench as bench_retrieval
 

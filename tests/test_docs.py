@@ -154,16 +154,6 @@ def test_matches_carry_this_machines_description() -> None:
     assert m.line().startswith("od - ")
 
 
-def test_program_finding_is_fast_after_the_first_load() -> None:
-    find_programs("warm up")
-    requests = [r for r, _ in DEV]
-    start = time.perf_counter()
-    for r in requests:
-        find_programs(r)
-    per_request_ms = (time.perf_counter() - start) * 1000 / len(requests)
-    assert per_request_ms < 20, per_request_ms
-
-
 # --- excerpts ---------------------------------------------------------------------------------------------------
 
 def test_excerpt_keep_the_original_shows_gzip_keep() -> None:

@@ -34,6 +34,8 @@ def read_operands(cmd: Cmd) -> list[str]:
     """The operands a program reads (copy-like programs write their last one)."""
     if cmd.name not in READERS:
         return []
+    if cmd.name in ("cp", "install") and cmd.values("-t", "--target-directory"):
+        return cmd.operands_skipping({"-t", "--target-directory"})  # every operand is a source
     ops = cmd.operands
     if cmd.name in ("cp", "scp", "rsync", "install", "sftp") and len(ops) > 1:
         return ops[:-1]
@@ -348,14 +350,21 @@ def stdin_script(cmd: Cmd) -> None:
             cmd.add("caution", f"runs code read from {what} with {runner}, which cannot be checked")
 
 
-_NET_TOOLS = {"nc", "socat", "telnet", "openssl", "network", "curl", "wget", "ssh"}
+
+
+def pipe_stage_name(name: str, argv: list[str]) -> str:
+    """A pipe stage's name for :func:`pipeline_checks`: openssl only reaches the network as a TLS client or
+    server (``openssl enc -d | sh`` decodes a local file; ``openssl s_client ... | sh`` is a reverse shell)."""
+    if name == "openssl" and len(argv) > 1 and argv[1] in ("s_client", "s_server"):
+        return f"openssl {argv[1]}"
+    return name
 
 
 def pipeline_checks(check: "Checker", stages: list[tuple[str, bool]]) -> None:
     """Checks on a whole pipe: a shell whose input or output goes over the network is a reverse shell."""
     names = [n for n, _ in stages]
     runners = [n for n, reads in stages if reads]
-    if runners and any(n in ("nc", "socat", "telnet", "openssl") for n in names):
+    if runners and any(n in ("nc", "socat", "telnet", "openssl s_client", "openssl s_server") for n in names):
         check.add("dangerous", f"connects {runners[0]} to another machine over the network (a reverse shell)")
     if runners and "devtcp" in check.facts:
         check.add("dangerous", f"runs commands received over a raw network connection with {runners[0]}")

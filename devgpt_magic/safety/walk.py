@@ -430,7 +430,7 @@ class Checker:
             reads_script = flow.reads_script_from_stdin(cmd)
             if reads_script and name in SHELLS:
                 self.facts.add("stdin-shell")
-            self._record(name, reads_script)
+            self._record(flow.pipe_stage_name(name, argv), reads_script)
             if any(op in (">", ">|", "&>", ">>", "&>>") for op, t in writes if not t.isdigit()):
                 return Source()
             return out
