@@ -35,7 +35,9 @@ def test_server_down_is_one_clear_line(monkeypatch):
     from support import free_port
 
     monkeypatch.setenv("DEVGPT_MAX_RETRIES", "0")
-    engine = Engine(base_url=f"http://127.0.0.1:{free_port()}/v1")
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    engine = Engine(base_url=url)
     with pytest.raises(ProviderError) as info:
         engine.suggest("list files", model="openai:smollm2")
     assert "Cannot connect" in str(info.value) and "\n" not in str(info.value)
+    assert str(info.value).count(url) == 1

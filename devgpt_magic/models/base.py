@@ -79,7 +79,8 @@ def timeout_error(vendor: str) -> ProviderError:
 
 
 def connection_error(vendor: str, where: str) -> ProviderError:
-    return ProviderError(f"Cannot connect to {vendor} at {where}: check that the server is running and "
+    place = "" if where in vendor else f" at {where}"  # "the OpenAI-compatible server at URL" names it already
+    return ProviderError(f"Cannot connect to {vendor}{place}: check that the server is running and "
                          f"reachable (or that you are online).", retryable=True)
 
 
