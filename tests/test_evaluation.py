@@ -76,6 +76,20 @@ def test_scorer_output_and_filesystem(fixture_fs, monkeypatch, tmp_path):
     assert scoring.score(flaky, "echo 5")[0] == "unverifiable"
 
 
+@pytest.mark.parametrize("reference, why", [
+    ("date +%Y", "date"), ("ps aux | grep x", "ps"), ("find . -mtime -1", "-mtime"), ("cat /proc/cpuinfo", "/proc/"),
+    ("getconf -a", "getconf"), ("echo $(uptime)", "uptime"), ("free -m", "free"),
+    ("ls -la", None), ("awk '{print date}' f", None), ("grep -w free notes.txt", None), ("du -sh .", None),
+])
+def test_clock_and_moment_items_are_unverifiable_by_script(reference, why):
+    """Whether an item can be verified must not depend on two reference runs agreeing by chance on this
+    machine: the script decides from the reference text alone."""
+    from evaluation.scoring import volatile
+
+    got = volatile(Item(id="x", suite="nl2sh-alfa", request="r", references=[reference, "true"]))
+    assert (got is None) if why is None else (why in got)
+
+
 def test_self_check_on_nl2sh_alfa_pairs():
     """At least 50 real reference pairs: same-item pairs mostly accepted, mismatched ones almost never."""
     from evaluation.scoring import self_check
