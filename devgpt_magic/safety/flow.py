@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from .model import Cmd, Source
 from .paths import secret, size_bytes
-from .programs import DESTRUCTIVE, DOWNLOADERS, INTERPRETERS, NETWORK_SENDERS, READERS, SHELLS
+from .programs import COPY_VALUE_OPTIONS, DESTRUCTIVE, DOWNLOADERS, INTERPRETERS, NETWORK_SENDERS, READERS, SHELLS
 
 if TYPE_CHECKING:
     from .walk import Checker
@@ -34,10 +34,11 @@ def read_operands(cmd: Cmd) -> list[str]:
     """The operands a program reads (copy-like programs write their last one)."""
     if cmd.name not in READERS:
         return []
-    if cmd.name in ("cp", "install") and cmd.values("-t", "--target-directory"):
-        return cmd.operands_skipping({"-t", "--target-directory"})  # every operand is a source
+    if cmd.name in COPY_VALUE_OPTIONS:
+        ops, target = cmd.copy_operands(COPY_VALUE_OPTIONS[cmd.name])
+        return ops if target is not None or len(ops) < 2 else ops[:-1]  # with -t every operand is a source
     ops = cmd.operands
-    if cmd.name in ("cp", "scp", "rsync", "install", "sftp") and len(ops) > 1:
+    if cmd.name in ("scp", "rsync", "sftp") and len(ops) > 1:
         return ops[:-1]
     return ops
 
@@ -352,11 +353,22 @@ def stdin_script(cmd: Cmd) -> None:
 
 
 
+#: openssl commands that work on local data only; any other first word (``s_client``, ``ocsp -url``, a
+#: variable, nothing at all: interactive mode) may talk to the network.
+_OPENSSL_LOCAL = re.compile(
+    r"(asn1parse|base64|ca|ciphers|cms|crl|crl2pkcs7|dgst|dhparam|dsa|dsaparam|ec|ecparam|enc|errstr|gendsa|"
+    r"genpkey|genrsa|help|info|kdf|list|mac|nseq|passwd|pkcs12|pkcs7|pkcs8|pkey|pkeyparam|pkeyutl|prime|rand|"
+    r"rehash|req|rsa|rsautl|smime|speed|spkac|srp|storeutl|ts|verify|version|x509|"
+    r"md5|md4|sha\d*|sha3-\d+|sha512-\d+|shake\d+|blake2\w+|sm3|rmd160|ripemd160|"
+    r"(aes|aria|camellia|des|bf|cast|chacha20|rc2|rc4|seed|sm4|idea)[\w-]*)")
+
+
 def pipe_stage_name(name: str, argv: list[str]) -> str:
-    """A pipe stage's name for :func:`pipeline_checks`: openssl only reaches the network as a TLS client or
-    server (``openssl enc -d | sh`` decodes a local file; ``openssl s_client ... | sh`` is a reverse shell)."""
-    if name == "openssl" and len(argv) > 1 and argv[1] in ("s_client", "s_server"):
-        return f"openssl {argv[1]}"
+    """A pipe stage's name for :func:`pipeline_checks`: openssl is a network end unless its command is one
+    that only works on local data (``openssl enc -d | sh`` decodes a file; ``openssl s_client ... | sh`` is a
+    reverse shell)."""
+    if name == "openssl" and not (len(argv) > 1 and _OPENSSL_LOCAL.fullmatch(argv[1])):
+        return "openssl network"
     return name
 
 
@@ -364,7 +376,7 @@ def pipeline_checks(check: "Checker", stages: list[tuple[str, bool]]) -> None:
     """Checks on a whole pipe: a shell whose input or output goes over the network is a reverse shell."""
     names = [n for n, _ in stages]
     runners = [n for n, reads in stages if reads]
-    if runners and any(n in ("nc", "socat", "telnet", "openssl s_client", "openssl s_server") for n in names):
+    if runners and any(n in ("nc", "socat", "telnet", "openssl network") for n in names):
         check.add("dangerous", f"connects {runners[0]} to another machine over the network (a reverse shell)")
     if runners and "devtcp" in check.facts:
         check.add("dangerous", f"runs commands received over a raw network connection with {runners[0]}")

@@ -171,6 +171,41 @@ class Cmd:
             i += 1
         return out
 
+    def copy_operands(self, value_options: frozenset[str]) -> tuple[list[str], str | None]:
+        """(operands, the ``-t`` folder or None) of cp/mv/ln/install as GNU reads them: an option that takes a
+        value skips it, ``-t`` may be bundled (``-rt DIR``, ``-tDIR``) and ``--target-directory`` shortened
+        (``--target=DIR``). A misread here would hide a source from the secret checks."""
+        ops: list[str] = []
+        target: str | None = None
+        i, after, argv = 1, False, self.argv
+        while i < len(argv):
+            word = argv[i]
+            if after or not (word.startswith("-") and len(word) > 1):
+                ops.append(word)
+            elif word == "--":
+                after = True
+            elif word.startswith("--"):
+                name, eq, value = word.partition("=")
+                if len(name) >= 3 and "--target-directory".startswith(name):
+                    if eq:
+                        target = value
+                    elif i + 1 < len(argv):
+                        target, i = argv[i + 1], i + 1
+                elif name in value_options and not eq:
+                    i += 1
+            else:
+                for k, letter in enumerate(word[1:], start=1):
+                    if letter != "t" and f"-{letter}" not in value_options:
+                        continue
+                    value = word[k + 1:]
+                    if not value and i + 1 < len(argv):
+                        value, i = argv[i + 1], i + 1
+                    if letter == "t":
+                        target = value
+                    break
+            i += 1
+        return ops, target
+
     def values(self, *names: str) -> list[str]:
         """Values of options: ``-o X``, ``-oX``, ``--out X``, ``--out=X``."""
         out: list[str] = []

@@ -136,3 +136,13 @@ poetry pipenv pdm hatch rye uv virtualenv pyenv nvm rbenv rustup sdk asdf direnv
 
 def runs_code(name: str) -> bool:
     return name in SHELLS or name in INTERPRETERS
+
+
+#: Options of the GNU copy-like programs that take a value (``cp -S SUFFIX``): the word after them is neither a
+#: source nor the target (``cp -S -t .env out`` copies .env; the ``-t`` is the suffix).
+COPY_VALUE_OPTIONS: dict[str, frozenset[str]] = {
+    "cp": frozenset({"-S", "--suffix"}),
+    "mv": frozenset({"-S", "--suffix"}),
+    "ln": frozenset({"-S", "--suffix"}),
+    "install": frozenset({"-m", "--mode", "-o", "--owner", "-g", "--group", "-S", "--suffix", "--strip-program"}),
+}

@@ -9,7 +9,7 @@ import re
 from .model import Cmd, Source
 from .paths import (BLOCK_DEVICE, is_glob_of, binary_path, canonical, critical_target, important_file, resolve,
                     secret, size_bytes, system_path, unquote, DISK_FILL_BYTES)
-from .programs import INTERPRETERS, NETWORK_SENDERS, READERS, SHELLS, program_name
+from .programs import COPY_VALUE_OPTIONS, INTERPRETERS, NETWORK_SENDERS, READERS, SHELLS, program_name
 
 _DELETERS = {"rm", "srm", "shred", "unlink", "rmdir", "wipe"}
 
@@ -417,12 +417,11 @@ def setfacl(cmd: Cmd) -> None:
 
 # --- moving, copying, linking, writing ------------------------------------------------------------------------
 
-def _destination(cmd: Cmd, value_opts: set[str]) -> tuple[list[str], str | None, bool]:
+def _destination(cmd: Cmd) -> tuple[list[str], str | None, bool]:
     """(sources, destination, destination is a folder) for cp/mv/install/ln."""
-    target_dir = cmd.values("-t", "--target-directory")
-    ops = cmd.operands_skipping(value_opts | {"-t", "--target-directory"})
-    if target_dir:
-        return ops, target_dir[0], True
+    ops, target_dir = cmd.copy_operands(COPY_VALUE_OPTIONS.get(cmd.name, frozenset()))
+    if target_dir is not None:
+        return ops, target_dir, True
     if len(ops) < 2:
         return ops, None, False
     dest = ops[-1]
@@ -436,7 +435,7 @@ def _dest_files(sources: list[str], dest: str, is_dir: bool) -> list[str]:
 
 
 def mv(cmd: Cmd) -> None:
-    sources, dest, is_dir = _destination(cmd, {"-S", "--suffix"})
+    sources, dest, is_dir = _destination(cmd)
     for source in sources:
         why = critical_target(source, cmd.where)
         if why:
@@ -461,7 +460,7 @@ def mv(cmd: Cmd) -> None:
 
 
 def cp(cmd: Cmd) -> None:
-    sources, dest, is_dir = _destination(cmd, {"-S", "--suffix"})
+    sources, dest, is_dir = _destination(cmd)
     if dest is None:
         return
     emptying = any(s in ("/dev/null", "/dev/zero") for s in sources)
@@ -491,10 +490,9 @@ def contents_into_home(cmd: Cmd, sources: list[str], dest: str) -> None:
 
 
 def install(cmd: Cmd) -> None:
-    value_opts = {"-m", "--mode", "-o", "--owner", "-g", "--group", "-S", "--suffix", "-C"}
     if cmd.has("-d", "--directory"):
         return
-    sources, dest, is_dir = _destination(cmd, value_opts)
+    sources, dest, is_dir = _destination(cmd)
     modes = cmd.values("-m", "--mode")
     if modes and _SETUID.match(modes[0]):
         cmd.add("caution", "installs a program that runs with its owner's rights (setuid)")
@@ -508,7 +506,7 @@ def install(cmd: Cmd) -> None:
 
 def ln(cmd: Cmd) -> None:
     force = cmd.has("-f", "--force")
-    sources, dest, is_dir = _destination(cmd, {"-S", "--suffix"})
+    sources, dest, is_dir = _destination(cmd)
     if dest is None:
         if cmd.has("-s", "--symbolic") and len(sources) == 1:  # ln -s ~ : a link named after the target, here
             cmd.check.links[posixpath.basename(sources[0].rstrip("/")) or sources[0]] = sources[0]
