@@ -351,8 +351,6 @@ def stdin_script(cmd: Cmd) -> None:
             cmd.add("caution", f"runs code read from {what} with {runner}, which cannot be checked")
 
 
-
-
 #: openssl commands that work on local data only; any other first word (``s_client``, ``ocsp -url``, a
 #: variable, nothing at all: interactive mode) may talk to the network.
 _OPENSSL_LOCAL = re.compile(
