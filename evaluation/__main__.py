@@ -38,6 +38,8 @@ def main() -> None:
     tune.add_argument("--json", help="also write the counts to this JSON file")
     check = sub.add_parser("selfcheck", help="check the NL2SH-ALFA scorer against its own references")
     check.add_argument("--limit", type=int)
+    again = sub.add_parser("rescore", help="judge finished NL2SH-ALFA runs again with the current scorer (no model)")
+    again.add_argument("dirs", nargs="+")
     rep = sub.add_parser("report", help="Markdown table and PNG charts from run folders")
     rep.add_argument("dirs", nargs="+")
     rep.add_argument("--out")
@@ -65,6 +67,10 @@ def main() -> None:
         from .suites import nl2sh_alfa
 
         print(json.dumps(self_check(nl2sh_alfa(), args.limit), indent=1))
+    elif args.command == "rescore":
+        from .runner import rescore
+
+        rescore(args.dirs)
     elif args.command == "report":
         from .report import report
 

@@ -141,12 +141,19 @@ def _judge(item: Item, row: dict[str, Any]) -> None:
     row["verdict"], row["reason"] = verdict, reason
 
 
+def _scorer_version(suite: str) -> int | None:
+    from .scoring import SCORER
+
+    return SCORER if suite == "nl2sh-alfa" else None
+
+
 def summarise(rows: list[dict[str, Any]], suite: str, args: Any) -> dict[str, Any]:
     scored = [r for r in rows if r["verdict"] != "unverifiable"]
     latencies = [r["latency_s"] for r in rows]
     costs = [r["cost_usd"] for r in rows if r.get("cost_usd") is not None]
     return {
         "model": args.model, "suite": suite, "mode": args.mode, "shots": args.shots, "harness": HARNESS,
+        "scorer": _scorer_version(suite),
         "techniques": techniques(args).model_dump(),
         "invalid_example": _placement(args), "items": len(rows),
         "verifiable": len(scored), "unverifiable": len(rows) - len(scored),
@@ -220,3 +227,31 @@ def run(args: Any) -> dict[str, Any]:
     (out / "summary.json").write_text(json.dumps(summary, indent=1))
     print(json.dumps(summary, indent=1))
     return summary
+
+
+def rescore(dirs: list[str]) -> None:
+    """Judge the answers of finished NL2SH-ALFA runs again with the current scorer: the model is not asked,
+    so runs made before a scorer change stay comparable with new ones (``summary.json`` records the version)."""
+    from types import SimpleNamespace
+
+    from .scoring import self_check
+
+    items = {i.id: i for i in load("nl2sh-alfa", None)}
+    for folder in map(Path, dirs):
+        old = json.loads((folder / "summary.json").read_text())
+        if old.get("suite") != "nl2sh-alfa":
+            print(f"{folder}: {old.get('suite')} is not scored in a sandbox; left as it is")
+            continue
+        rows = [json.loads(line) for line in (folder / "results.jsonl").read_text().splitlines()]
+        for row in rows:
+            _judge(items[row["id"]], row)
+        args = SimpleNamespace(model=old["model"], mode=old["mode"], shots=old["shots"],
+                               **(old.get("techniques") or Techniques().model_dump()))
+        summary = {**summarise(rows, "nl2sh-alfa", args), "harness": old.get("harness", 1),
+                   "invalid_example": old.get("invalid_example")}
+        if "scorer_self_check" in old:
+            summary["scorer_self_check"] = self_check(list(items.values()))
+        (folder / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+        (folder / "summary.json").write_text(json.dumps(summary, indent=1))
+        print(f"{folder}: accuracy {old.get('accuracy') or 0:.3f} -> {summary['accuracy'] or 0:.3f} "
+              f"({summary['verifiable']} verifiable, scorer {summary['scorer']})")

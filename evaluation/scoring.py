@@ -22,7 +22,7 @@ from .suites import Item, eval_cache, icalfa_assets
 #: so its two reference runs matched on one machine and not on the next): such items are unverifiable here.
 #: A name counts only where a command starts (``grep -w free notes.txt`` is not ``free``).
 _VOLATILE = re.compile(r"(^|[|;&(`]|\$\()\s*(sudo\s+|xargs\s+|watch\s+|env\s+)?(date|uptime|cal|ps|pstree|top|htop|free|vmstat|df|w|who|last|lastlog|"
-                       r"users|ping|iostat|getconf)(?=\s|$|[|;&)`])"
+                       r"users|ping|iostat|getconf\s+-a)(?=\s|$|[|;&)`])"
                        r"|\s-(m|a|c)(time|min)\s|\s-newer\w*\s|/proc/")
 
 
@@ -35,6 +35,12 @@ def volatile(item: Item) -> str | None:
             return f"a reference depends on the clock or the moment ({match.group(0).strip()})"
     return None
 
+
+#: Bumped when a verdict can change for the same answer (the sandbox or the comparison); answers are kept, so
+#: ``python -m evaluation rescore DIR ...`` brings older runs to this version without asking any model.
+#: 3: fixed resource limits in the sandbox (``ulimit -n`` had depended on the process that started a run),
+#: ``getconf -a`` unverifiable by script.
+SCORER = 3
 
 _ORDER_WORDS = re.compile(r"\b(sort|sorted|order|ordered|largest|smallest|biggest|top|first|last|newest|oldest|"
                           r"reverse|ascending|descending|most|least|rank|head|tail)\b", re.I)
@@ -89,7 +95,7 @@ def candidate_behaviour(fs: int, command: str, keep_order: bool) -> Behaviour:
     """A candidate's behaviour, cached on disk like the references': the same command string always gets the
     same verdict (a command that prints random or timed output would otherwise pass on one run and not the next)."""
     key = hashlib.sha256(f"{_baseline(fs)}|{keep_order}|{command}".encode()).hexdigest()
-    cache = eval_cache() / "candidates-v1" / f"{key}.json"
+    cache = eval_cache() / f"candidates-s{SCORER}" / f"{key}.json"
     if cache.is_file():
         return Behaviour(**json.loads(cache.read_text()))
     result = behaviour(fs, command, keep_order)
@@ -123,7 +129,7 @@ def reference(item: Item, command: str) -> Behaviour | None:
     keep = bool(_ORDER_WORDS.search(item.request))
     # keyed by the fixture's own manifest, so a rebuilt or different fixture never reuses stale results
     key = hashlib.sha256(f"{_baseline(item.fixture or 1)}|{keep}|{command}".encode()).hexdigest()
-    cache = eval_cache() / "references-v2" / f"{key}.json"
+    cache = eval_cache() / f"references-s{SCORER}" / f"{key}.json"
     if cache.is_file():
         data = json.loads(cache.read_text())
         return None if data is None else Behaviour(**data)

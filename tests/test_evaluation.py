@@ -78,7 +78,7 @@ def test_scorer_output_and_filesystem(fixture_fs, monkeypatch, tmp_path):
 
 @pytest.mark.parametrize("reference, why", [
     ("date +%Y", "date"), ("ps aux | grep x", "ps"), ("find . -mtime -1", "-mtime"), ("cat /proc/cpuinfo", "/proc/"),
-    ("getconf -a", "getconf"), ("echo $(uptime)", "uptime"), ("free -m", "free"),
+    ("getconf -a", "getconf"), ("echo $(uptime)", "uptime"), ("free -m", "free"), ("getconf LONG_BIT", None),
     ("ls -la", None), ("awk '{print date}' f", None), ("grep -w free notes.txt", None), ("du -sh .", None),
 ])
 def test_clock_and_moment_items_are_unverifiable_by_script(reference, why):
@@ -177,3 +177,43 @@ def test_ablation_compares_a_technique_with_the_baseline_on_the_same_items(tmp_p
     row = next(line for line in table.splitlines() if "| checks |" in line)
     # items i0..i4, of which i3 is unverifiable in the baseline: 4 paired items, 2 pass on each side
     assert "| 5 (4) | 0.500 | 0.500 | +1 | -1 |" in row
+
+
+def test_resource_limits_do_not_depend_on_the_process_that_runs_the_scorer(fixture_fs):
+    """``ulimit -n`` once printed 4096 for a reference and 20000 for the same command as a candidate: the
+    limits came from whichever process started the run. Every sandbox run now gets the same ones."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    outputs = []
+    try:
+        for limit in (min(hard, 2048), min(hard, 1536)):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+            outputs.append(sandbox.run(fixture_fs, "ulimit -n; ulimit -Hn; echo $0").stdout)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert outputs[0] == outputs[1] == "1024\n1024\nbash\n"
+
+
+def test_rescore_judges_kept_answers_again_without_a_model(tmp_path):
+    from evaluation.runner import rescore
+    from evaluation.scoring import SCORER
+
+    rows = [{"id": "alfa-1-087", "request": "print the max number of open file descriptors", "commands": ["ulimit -n"],
+             "valid": True, "invalid": False, "prompt_tokens": 1, "completion_tokens": 1, "cost_usd": None,
+             "latency_s": 1.0, "harness": 2, "verdict": "fail", "reason": "different output"},
+            {"id": "alfa-1-000", "request": "list files in the current directory", "commands": ["ls /nonexistent"],
+             "valid": True, "invalid": False, "prompt_tokens": 1, "completion_tokens": 1, "cost_usd": None,
+             "latency_s": 1.0, "harness": 2, "verdict": "pass", "reason": "matches a reference"}]
+    (tmp_path / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (tmp_path / "summary.json").write_text(json.dumps({
+        "model": "qwen2.5-coder-1.5b", "suite": "nl2sh-alfa", "mode": "fast", "shots": "few", "harness": 2,
+        "invalid_example": "first", "techniques": {"reply": "fenced", "examples": 0, "docs_tokens": 0,
+                                                   "checks": False, "candidates": 1}, "accuracy": 0.5}))
+    rescore([str(tmp_path)])
+    verdicts = {json.loads(line)["id"]: json.loads(line)["verdict"]
+                for line in (tmp_path / "results.jsonl").read_text().splitlines()}
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert verdicts == {"alfa-1-087": "pass", "alfa-1-000": "fail"}
+    assert summary["scorer"] == SCORER and summary["harness"] == 2 and summary["accuracy"] == 0.5
+    assert summary["techniques"]["reply"] == "fenced" and summary["invalid_example"] == "first"

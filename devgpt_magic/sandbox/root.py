@@ -36,6 +36,13 @@ class RootRun:
     timed_out: bool = False
 
 
+#: Resource limits every run gets, whatever the process that started it had: without them ``ulimit -n``
+#: printed 4096 in a reference run and 20000 in a candidate run of the same command, started from two
+#: processes (NL2SH-ALFA item alfa-1-087). Lowering works without privileges; where a host's hard limit is
+#: already lower, that one line fails quietly.
+FIXED_LIMITS = "ulimit -n 1024; ulimit -u 4096; ulimit -s 8192; ulimit -l 8192; ulimit -i 3000; ulimit -c 0"
+
+
 def root_argv(root: Path, command: str, env: dict[str, str] | None = None) -> list[str]:
     """bubblewrap with ``root`` as /, the host's /usr and /etc read-only, a clean environment, bash."""
     argv = [bwrap_path() or "bwrap", "--unshare-all", "--cap-drop", "ALL", "--die-with-parent", "--new-session",
@@ -53,7 +60,8 @@ def root_argv(root: Path, command: str, env: dict[str, str] | None = None) -> li
              "--setenv", "TZ", "UTC"]
     for name, value in (env or {}).items():
         argv += ["--setenv", name, value]
-    argv += ["bash", "-c", command]
+    # the command itself runs in a fresh bash, as before ($0 is "bash"), under the fixed limits
+    argv += ["bash", "-c", f'{{ {FIXED_LIMITS}; }} 2>/dev/null; exec bash -c "$1"', "bash", command]
     return argv
 
 
