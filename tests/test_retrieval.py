@@ -87,7 +87,8 @@ for f in /cmds/*.sh; do
 done
 """
     argv = sandbox.bwrap_argv(root, driver, {"HOME": "/home/dev"})
-    argv[-3:-3] = ["--tmpfs", "/home"]  # the copies live in memory: fast to make and to throw away
+    program = argv.index("bash")  # bubblewrap's options end where the program begins
+    argv[program:program] = ["--tmpfs", "/home"]  # the copies live in memory: fast to make and to throw away
     proc = subprocess.run(argv, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
     assert proc.returncode == 0, proc.stderr
     failures = []
