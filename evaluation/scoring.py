@@ -21,7 +21,8 @@ from .suites import Item, eval_cache, icalfa_assets
 #: fixture builder made), or at another moment (``free``, ``ps``; ``getconf -a`` prints the free memory pages,
 #: so its two reference runs matched on one machine and not on the next): such items are unverifiable here.
 #: A name counts only where a command starts (``grep -w free notes.txt`` is not ``free``).
-_VOLATILE = re.compile(r"(^|[|;&(`]|\$\()\s*(sudo\s+|xargs\s+|watch\s+|env\s+)?(date|uptime|cal|ps|pstree|top|htop|free|vmstat|df|w|who|last|lastlog|"
+_VOLATILE = re.compile(r"(^|[|;&(`]|\$\()\s*(sudo\s+|xargs\s+|watch\s+|env\s+)?"
+                       r"(date|uptime|cal|ps|pstree|top|htop|free|vmstat|df|w|who|last|lastlog|"
                        r"users|ping|iostat|getconf\s+-a)(?=\s|$|[|;&)`])"
                        r"|\s-(m|a|c)(time|min)\s|\s-newer\w*\s|/proc/")
 

@@ -1046,7 +1046,7 @@ def test_empty_and_blank_commands_are_safe():
     assert not needs_second_confirmation(None) and not needs_second_confirmation(assess("ls"))
 
 
-# --- extensibility (speed: python -m evaluation.bench_safety) ------------------------------------------------------------------------------------
+# --- extensibility (speed: python -m evaluation.bench_safety) -------------------------------------------------------
 
 def test_a_rule_is_one_table_entry(monkeypatch):
     from devgpt_magic.safety.model import Cmd
