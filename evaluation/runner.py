@@ -237,6 +237,7 @@ def rescore(dirs: list[str]) -> None:
     from .scoring import self_check
 
     items = {i.id: i for i in load("nl2sh-alfa", None)}
+    checked: dict[str, float] = {}  # the scorer's self-check does not depend on the run: once for all folders
     for folder in map(Path, dirs):
         old = json.loads((folder / "summary.json").read_text())
         if old.get("suite") != "nl2sh-alfa":
@@ -250,7 +251,8 @@ def rescore(dirs: list[str]) -> None:
         summary = {**summarise(rows, "nl2sh-alfa", args), "harness": old.get("harness", 1),
                    "invalid_example": old.get("invalid_example")}
         if "scorer_self_check" in old:
-            summary["scorer_self_check"] = self_check(list(items.values()))
+            checked = checked or self_check(list(items.values()))
+            summary["scorer_self_check"] = checked
         (folder / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
         (folder / "summary.json").write_text(json.dumps(summary, indent=1))
         print(f"{folder}: accuracy {old.get('accuracy') or 0:.3f} -> {summary['accuracy'] or 0:.3f} "
