@@ -65,6 +65,10 @@ def nl2sh_alfa() -> list[Item]:
 
 
 def developergpt(folder: Path, which: str) -> list[Item]:
+    needed = folder / ("10_invalid_requests.txt" if which == "developergpt-invalid" else "85_command_requests.txt")
+    if not needed.is_file():
+        raise SystemExit(f"{needed} not found: --developergpt-dir must be the folder with DeveloperGPT's request "
+                         f"files (85_command_requests.txt, 10_invalid_requests.txt)")
     if which == "developergpt-invalid":
         lines = [l for l in (folder / "10_invalid_requests.txt").read_text("utf-8").splitlines() if l.strip()]
         return [Item(id=f"dg-invalid-{i:02d}", suite=which, request=l, expect_invalid=True)

@@ -199,7 +199,8 @@ def html_values(widget):
         yield from html_values(child)
 
 
-def test_static_twin_holds_everything_on_the_card(shell):
+def test_static_twin_holds_everything_on_the_card(shell, monkeypatch):
+    monkeypatch.setenv("HOME", "/home/dev")  # a home under /tmp would add "holds your home folder" first
     r = CommandResult(full_suggestion(), local=True, shell=shell)
     bundle = r.static_bundle()
     html, text, markdown = bundle["text/html"], bundle["text/plain"], bundle["text/markdown"]
