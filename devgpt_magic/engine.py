@@ -143,6 +143,10 @@ class Engine:
         request = self._check_request(request, "request", "'find log files over 100MB'")
         spec, provider = self._ready(model)
         how = techniques or spec.techniques
+        if mode == "regular" and how.explain_after:
+            fast = self.suggest(request, model=model, mode="fast", shots=shots, temperature=temperature,
+                                use_cache=use_cache, cancel=cancel, techniques=how, behaviour=behaviour)
+            return self._explained_after(spec, provider, fast, use_cache, cancel)
         prompt = self.builder.command(request, mode=mode, shots=shots, base_model=spec.kind == "base",
                                       invalid_example=invalid_example or spec.placement(mode), reply=how.reply,
                                       retrieved=grounding.similar_examples(request, how.examples if shots == "few" else 0),
@@ -217,6 +221,12 @@ class Engine:
         """What an existing command does, and each of its arguments."""
         command = self._check_request(command, "command", "'tar -xzvf a.tgz -C /tmp'")
         spec, provider = self._ready(model)
+        suggestion = self._explanation(spec, provider, command, temperature, use_cache, cancel)
+        suggestion = suggestion.model_copy(update={"notice": self.notice(model, spec)})
+        return self._with_argument_notes(self._assess(suggestion, self.builder.context.cwd))
+
+    def _explanation(self, spec: ModelSpec, provider: Provider, command: str, temperature: float, use_cache: bool,
+                     cancel: threading.Event | None) -> Suggestion:
         prompt = self.builder.explain(command, base_model=spec.kind == "base")
         suggestion = self._structured(spec, provider, prompt, command, "regular", temperature, use_cache, cancel)
         if suggestion.commands and not suggestion.is_invalid:
@@ -224,8 +234,23 @@ class Engine:
             first = suggestion.commands[0].model_copy(update={"command": command})
         else:  # the model would not explain it: the user's own command is still assessed and shown
             first = CommandStep(command=command)
-        suggestion = suggestion.model_copy(update={"commands": [first], "notice": self.notice(model, spec)})
-        return self._with_argument_notes(self._assess(suggestion, self.builder.context.cwd))
+        return suggestion.model_copy(update={"commands": [first]})
+
+    def _explained_after(self, spec: ModelSpec, provider: Provider, fast: Suggestion, use_cache: bool,
+                         cancel: threading.Event | None) -> Suggestion:
+        """Fast mode's answer with each command explained by a call of its own (``Techniques.explain_after``).
+        An explanation the model cannot give leaves its command bare rather than losing the answer."""
+        steps, usage = [], fast.usage
+        for step in fast.commands:
+            try:
+                explained = self._explanation(spec, provider, step.command, 0.0, use_cache, cancel)
+            except ParseError:
+                steps.append(step)
+                continue
+            steps.append(explained.commands[0])
+            usage = usage + explained.usage if usage and explained.usage else usage
+        regular = fast.model_copy(update={"mode": "regular", "commands": steps, "usage": usage})
+        return self._with_argument_notes(self._assess(regular, self.builder.context.cwd))
 
     def _complete(self, spec: ModelSpec, provider: Provider, prompt: Prompt, max_tokens: int, temperature: float,
                   use_cache: bool, cancel: threading.Event | None = None) -> Completion:

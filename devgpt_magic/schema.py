@@ -34,6 +34,10 @@ class Techniques(BaseModel):
     checks: bool = False
     #: candidates sampled and grouped by what they do in a sandbox (1: just the greedy answer)
     candidates: int = 1
+    #: regular mode: decide the command exactly as fast mode does, then explain that command in a second call.
+    #: A small model that writes command and explanations in one reply gets the command wrong more often, and
+    #: asking for the explanation should never change the answer.
+    explain_after: bool = False
 
 
 class Message(BaseModel):

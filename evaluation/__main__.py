@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+
+def _on_off(value: str) -> bool:
+    return value.lower() in ("1", "on", "yes", "true")
+
+
 SECTIONS = ("startup", "overhead", "prompts", "local", "service", "grammar", "threads", "techniques", "preview", "docs", "retrieval", "safety")
 
 
@@ -28,9 +33,12 @@ def main() -> None:
     run.add_argument("--examples", type=int, help="library examples retrieved per request (default: the model's)")
     run.add_argument("--docs-tokens", dest="docs_tokens", type=int,
                      help="budget of this machine's documentation in the prompt (default: the model's)")
-    run.add_argument("--checks", type=lambda v: v.lower() in ("1", "on", "yes", "true"),
+    run.add_argument("--checks", type=_on_off,
                      help="on/off: check commands against --help and retry once (default: the model's)")
     run.add_argument("--candidates", type=int, help="candidates grouped by behaviour (default: the model's)")
+    run.add_argument("--explain-after", dest="explain_after", type=_on_off,
+                     help="on/off: regular mode decides the command as fast mode does, then explains it "
+                          "(default: the model's)")
     tune = sub.add_parser("tune", help="where the invalid-request example works best for a model (own requests)")
     tune.add_argument("--model", default="local")
     tune.add_argument("--mode", choices=["regular", "fast"], default="fast")

@@ -71,14 +71,20 @@ def sandbox_context() -> Context:
 
 
 def _placement(args: Any) -> str | None:
-    """Where the invalid-request example sat; None for zero-shot runs, which show no examples."""
-    return resolve(args.model).placement(args.mode) if args.shots == "few" else None
+    """Where the invalid-request example sat; None for zero-shot runs, which show no examples. A regular run
+    that explains after deciding asks with the fast-mode prompt, so its placement is fast mode's."""
+    if args.shots != "few":
+        return None
+    asked = "fast" if args.mode == "regular" and techniques(args).explain_after else args.mode
+    return resolve(args.model).placement(asked)
 
 
 def techniques(args: Any) -> Techniques:
     """The model's registry techniques, with any given on the command line in their place (ablations)."""
     base = resolve(args.model).techniques
     given = {name: getattr(args, name) for name in Techniques.model_fields if getattr(args, name, None) is not None}
+    if getattr(args, "mode", None) == "fast":
+        given["explain_after"] = False  # only regular mode explains: a fast run is the same with it on or off
     return base.model_copy(update=given)
 
 
@@ -189,7 +195,9 @@ def run(args: Any) -> dict[str, Any]:
     if versions - {HARNESS}:
         raise SystemExit(f"{out} holds answers from harness version {'/'.join(map(str, sorted(versions)))}; this is "
                          f"version {HARNESS} (what the model is told changed). Give a new --out folder.")
-    used = {json.dumps(row.get("techniques", Techniques().model_dump()), sort_keys=True) for row in done.values()}
+    # rows written before a technique existed ran without it
+    used = {json.dumps({**Techniques().model_dump(), **row.get("techniques", {})}, sort_keys=True)
+            for row in done.values()}
     wanted = json.dumps(techniques(args).model_dump(), sort_keys=True)
     if used - {wanted}:
         raise SystemExit(f"{out} holds answers made with other techniques ({', '.join(sorted(used))}); this run "
@@ -247,7 +255,7 @@ def rescore(dirs: list[str]) -> None:
         for row in rows:
             _judge(items[row["id"]], row)
         args = SimpleNamespace(model=old["model"], mode=old["mode"], shots=old["shots"],
-                               **(old.get("techniques") or Techniques().model_dump()))
+                               **{**Techniques().model_dump(), **(old.get("techniques") or {})})
         summary = {**summarise(rows, "nl2sh-alfa", args), "harness": old.get("harness", 1),
                    "invalid_example": old.get("invalid_example")}
         if "scorer_self_check" in old:

@@ -41,7 +41,11 @@ def volatile(item: Item) -> str | None:
 #: ``python -m evaluation rescore DIR ...`` brings older runs to this version without asking any model.
 #: 3: fixed resource limits in the sandbox (``ulimit -n`` had depended on the process that started a run),
 #: ``getconf -a`` unverifiable by script.
-SCORER = 3
+#: 4: outputs compared after :func:`canonical` (a path's spelling, the shell's own bookkeeping variables).
+SCORER = 4
+#: Bumped when what a sandbox run records changes; the on-disk caches are keyed by it, so a comparison-only
+#: change of the scorer reuses every cached run.
+RUNS = 3
 
 _ORDER_WORDS = re.compile(r"\b(sort|sorted|order|ordered|largest|smallest|biggest|top|first|last|newest|oldest|"
                           r"reverse|ascending|descending|most|least|rank|head|tail)\b", re.I)
@@ -79,6 +83,30 @@ def normalise(stdout: str, keep_order: bool) -> list[str]:
     return lines if keep_order else sorted(lines)
 
 
+#: Lines of ``env`` that record how the runner started the shell, not what the command did.
+_SHELL_BOOKKEEPING = re.compile(r"^(_|SHLVL)=")
+#: A path's leading slashes: the sandbox's working folder is ``/``, so ``/testbed/a`` and ``testbed/a`` name the
+#: same file. Only at the start of a token with a folder in it: ``a/b`` and ``1/2`` are left alone, and ``/root``
+#: (``echo $HOME``) stays apart from ``root`` (``whoami``).
+_LEADING_SLASH = re.compile(r"(?<![\w.~:/-])/+(?=[\w.-]+/[\w.])")
+#: A trailing slash on a folder's name (``/testbed/dir1/`` is ``/testbed/dir1``); repeated slashes are one.
+_TRAILING_SLASH = re.compile(r"(?<=[\w.])/+(?=\s|$|:)")
+_REPEATED_SLASH = re.compile(r"(?<=[\w.])/{2,}(?=[\w.])")
+
+
+def canonical(lines: list[str], keep_order: bool) -> list[str]:
+    """Output lines as compared: two runs that print the same files in another spelling of their paths, or
+    differ only in ``_=``/``SHLVL=`` (which depend on how the sandbox spawned the shell), are the same output.
+    The self-check measures that this accepts more equivalent pairs and no more mismatched ones."""
+    out = []
+    for line in lines:
+        if _SHELL_BOOKKEEPING.match(line):
+            continue
+        line = _LEADING_SLASH.sub("", _TRAILING_SLASH.sub("", _REPEATED_SLASH.sub("/", line)))
+        out.append(line)
+    return out if keep_order else sorted(out)
+
+
 @dataclass
 class Behaviour:
     ok: bool
@@ -96,7 +124,7 @@ def candidate_behaviour(fs: int, command: str, keep_order: bool) -> Behaviour:
     """A candidate's behaviour, cached on disk like the references': the same command string always gets the
     same verdict (a command that prints random or timed output would otherwise pass on one run and not the next)."""
     key = hashlib.sha256(f"{_baseline(fs)}|{keep_order}|{command}".encode()).hexdigest()
-    cache = eval_cache() / f"candidates-s{SCORER}" / f"{key}.json"
+    cache = eval_cache() / f"candidates-s{RUNS}" / f"{key}.json"
     if cache.is_file():
         return Behaviour(**json.loads(cache.read_text()))
     result = behaviour(fs, command, keep_order)
@@ -130,7 +158,7 @@ def reference(item: Item, command: str) -> Behaviour | None:
     keep = bool(_ORDER_WORDS.search(item.request))
     # keyed by the fixture's own manifest, so a rebuilt or different fixture never reuses stale results
     key = hashlib.sha256(f"{_baseline(item.fixture or 1)}|{keep}|{command}".encode()).hexdigest()
-    cache = eval_cache() / f"references-s{SCORER}" / f"{key}.json"
+    cache = eval_cache() / f"references-s{RUNS}" / f"{key}.json"
     if cache.is_file():
         data = json.loads(cache.read_text())
         return None if data is None else Behaviour(**data)
@@ -146,12 +174,13 @@ def reference(item: Item, command: str) -> Behaviour | None:
     return result
 
 
-def same(candidate: Behaviour, ref: Behaviour) -> bool:
+def same(candidate: Behaviour, ref: Behaviour, keep_order: bool) -> bool:
     if not candidate.ok:
         return False
     if ref.changed_fs:
         return candidate.manifest_hash == ref.manifest_hash
-    return not candidate.changed_fs and candidate.stdout == ref.stdout
+    return (not candidate.changed_fs
+            and canonical(candidate.stdout, keep_order) == canonical(ref.stdout, keep_order))
 
 
 def score(item: Item, candidate: str) -> tuple[str, str]:
@@ -166,7 +195,7 @@ def score(item: Item, candidate: str) -> tuple[str, str]:
         return "fail", "no command"
     keep = bool(_ORDER_WORDS.search(item.request))
     got = candidate_behaviour(item.fixture or 1, candidate, keep)
-    if any(same(got, r) for r in refs):
+    if any(same(got, r, keep) for r in refs):
         return "pass", "matches a reference"
     return "fail", got.reason or ("changed the file system differently" if got.changed_fs or refs[0].changed_fs
                                   else "different output")
@@ -201,16 +230,17 @@ def self_check(items: list[Item], limit: int | None = None) -> dict[str, float]:
     accepted = total = wrong = mismatched = 0
     partner = _random_partners(pairs)
     for n, item in enumerate(pairs):
+        keep = bool(_ORDER_WORDS.search(item.request))
         first = reference(item, item.references[0])
         second = reference(item, item.references[1])
         if first and second:
             total += 1
-            accepted += same(second, first)
+            accepted += same(second, first, keep)
         other = partner.get(n)
         if first and other is not None and other.references[1] != item.references[0]:
             other_ref = reference(item, other.references[1])
             if other_ref:
                 mismatched += 1
-                wrong += same(other_ref, first)
+                wrong += same(other_ref, first, keep)
     return {"pairs": total, "accepted_same_item": accepted / total if total else 0.0,
             "mismatched_pairs": mismatched, "accepted_mismatched": wrong / mismatched if mismatched else 0.0}

@@ -74,6 +74,29 @@ def test_scorer_output_and_filesystem(fixture_fs, monkeypatch, tmp_path):
     flaky = Item(id="t4", suite="nl2sh-alfa", request="print a random number", references=["echo $RANDOM",
                  "od -An -N2 -i /dev/urandom"], fixture=1)
     assert scoring.score(flaky, "echo 5")[0] == "unverifiable"
+    # the working folder is /: a relative spelling of the same files is the same output
+    assert scoring.score(listing, "cd / && find data -name '*.txt'")[0] == "pass"
+    assert scoring.score(listing, "find /data/ -name '*.txt' | sed 's|^/|//|'")[0] == "pass"
+    environment = Item(id="t5", suite="nl2sh-alfa", request="print the environment variables",
+                       references=["env", "env"], fixture=1)
+    assert scoring.score(environment, "printenv")[0] == "pass"  # only `_=` differs
+    assert scoring.score(environment, "env; echo X=1")[0] == "fail"
+
+
+@pytest.mark.parametrize("a, b, equal", [
+    (["/testbed/dir1/a.txt"], ["testbed/dir1/a.txt"], True),
+    (["/testbed/dir1/"], ["/testbed/dir1"], True),
+    (["4 /testbed//dir1/x"], ["4 testbed/dir1/x"], True),
+    (["_=/usr/bin/env", "SHLVL=1", "A=1"], ["A=1", "_=/usr/bin/printenv", "SHLVL=0"], True),
+    (["/root"], ["root"], False),  # `echo $HOME` is not `whoami`
+    (["1/2"], ["12"], False),
+    (["a/b"], ["/a/b/c"], False),
+    (["SHLVL=1 x"], ["x"], False),
+])
+def test_outputs_are_compared_after_canonical_paths(a, b, equal):
+    from evaluation.scoring import canonical
+
+    assert (canonical(a, False) == canonical(b, False)) is equal
 
 
 @pytest.mark.parametrize("reference, why", [

@@ -7,6 +7,7 @@ import pytest
 from devgpt_magic.chat import ChatReply, ChatSession
 from devgpt_magic.engine import Engine
 from devgpt_magic.errors import ModelUnavailableError, RequestError
+from devgpt_magic.schema import Techniques
 
 REQUESTS = [
     "list all files in this folder including hidden ones", "show how much disk space each folder here uses",
@@ -135,3 +136,14 @@ def test_missing_gguf_and_offline_preset(monkeypatch, tmp_path):
 def test_gguf_path_model(smollm2_path):
     s = Engine().suggest("show the date", model=f"gguf:{smollm2_path}", mode="fast")
     assert s.is_invalid or s.commands
+
+
+@pytest.mark.parametrize("request_text", ["list the files in this folder, newest first",
+                                          "count the lines of every python file here"])
+def test_explain_after_gives_the_fast_command_explained(engine, request_text):
+    """The real model: the regular answer's commands are exactly the fast answer's, now explained."""
+    after = Techniques(explain_after=True)
+    fast = engine.suggest(request_text, model="smollm2", mode="fast", use_cache=False, techniques=after)
+    regular = engine.suggest(request_text, model="smollm2", mode="regular", use_cache=False, techniques=after)
+    assert [c.command for c in regular.commands] == [c.command for c in fast.commands]
+    assert regular.mode == "regular" and regular.usage.calls >= 1 + len(fast.commands)
