@@ -48,6 +48,10 @@ def main() -> None:
     check.add_argument("--limit", type=int)
     again = sub.add_parser("rescore", help="judge finished NL2SH-ALFA runs again with the current scorer (no model)")
     again.add_argument("dirs", nargs="+")
+    vote = sub.add_parser("ensemble", help="choose among finished NL2SH-ALFA runs' answers by behaviour, beside "
+                                           "the oracle (no model)")
+    vote.add_argument("dirs", nargs="+", help="run folders; the first one's answer wins ties")
+    vote.add_argument("--json", help="also write the figures to this JSON file")
     rep = sub.add_parser("report", help="Markdown table and PNG charts from run folders")
     rep.add_argument("dirs", nargs="+")
     rep.add_argument("--out")
@@ -79,6 +83,15 @@ def main() -> None:
         from .runner import rescore
 
         rescore(args.dirs)
+    elif args.command == "ensemble":
+        import json
+        from pathlib import Path
+
+        from .ensemble import ensemble
+
+        figures = ensemble(args.dirs)
+        if args.json:
+            Path(args.json).write_text(json.dumps(figures, indent=1))
     elif args.command == "report":
         from .report import report
 

@@ -2,7 +2,8 @@
 nothing else running: the evaluation's own latencies were taken while other work shared the two cores.
 
 ``python -m evaluation.bench_techniques --model qwen2.5-coder-1.5b`` prints the median and 90th percentile
-seconds per request for the baseline and each technique on its own, and for the model's registry default.
+seconds per request for the baseline and each technique on its own, for the model's registry default, and for
+regular mode with and without ``explain_after``.
 """
 
 from __future__ import annotations
@@ -16,42 +17,45 @@ from typing import Any
 
 from devgpt_magic.engine import Engine
 from devgpt_magic.models.registry import resolve
-from devgpt_magic.schema import Techniques
+from devgpt_magic.schema import Mode, Techniques
 
 from .bench_service import fresh_service
 from .tuning import DOABLE
 
-CONFIGS: dict[str, dict[str, Any]] = {
-    "baseline": {},
-    "fenced": {"reply": "fenced"},
-    "examples 3": {"examples": 3},
-    "docs 120": {"docs_tokens": 120},
-    "checks": {"checks": True},
-    "candidates 4": {"candidates": 4},
+#: name -> (mode, techniques different from the defaults)
+CONFIGS: dict[str, tuple[Mode, dict[str, Any]]] = {
+    "baseline": ("fast", {}),
+    "fenced": ("fast", {"reply": "fenced"}),
+    "examples 3": ("fast", {"examples": 3}),
+    "docs 120": ("fast", {"docs_tokens": 120}),
+    "checks": ("fast", {"checks": True}),
+    "candidates 4": ("fast", {"candidates": 4}),
+    "regular, one call": ("regular", {}),
+    "regular, explain after": ("regular", {"explain_after": True}),
 }
 
 
-def technique_latency(model: str, configs: dict[str, dict[str, Any]] | None = None,
+def technique_latency(model: str, configs: dict[str, tuple[Mode, dict[str, Any]]] | None = None,
                       requests: list[str] | None = None) -> dict[str, Any]:
     import os
 
     requests = requests or DOABLE
     configs = dict(configs or CONFIGS)
-    configs["registry default"] = resolve(model).techniques.model_dump()
+    configs["registry default"] = ("fast", resolve(model).techniques.model_dump())
     out: dict[str, Any] = {"model": model, "requests": len(requests)}
     with fresh_service() as env:
         os.environ.update(DEVGPT_RUNTIME_DIR=env["DEVGPT_RUNTIME_DIR"], DEVGPT_CACHE_DIR=env["DEVGPT_CACHE_DIR"])
         engine = Engine()
         engine.suggest("warm up the model and the prompt prefix", model=model, mode="fast", use_cache=False)
-        for name, overrides in configs.items():
+        for name, (mode, overrides) in configs.items():
             how = Techniques(**overrides)
-            engine.suggest(requests[0], model=model, mode="fast", use_cache=False, techniques=how)  # warm prefix
+            engine.suggest(requests[0], model=model, mode=mode, use_cache=False, techniques=how)  # warm prefix
             seconds = []
             for request in requests:
                 start = time.perf_counter()
-                engine.suggest(request, model=model, mode="fast", use_cache=False, techniques=how)
+                engine.suggest(request, model=model, mode=mode, use_cache=False, techniques=how)
                 seconds.append(time.perf_counter() - start)
-            out[name] = {"median_s": statistics.median(seconds),
+            out[name] = {"median_s": statistics.median(seconds), "mode": mode,
                          "p90_s": sorted(seconds)[int(0.9 * len(seconds)) - 1], "techniques": how.model_dump()}
             print(f"  {name:18} median {out[name]['median_s']:.2f} s  p90 {out[name]['p90_s']:.2f} s", flush=True)
     return out

@@ -240,3 +240,24 @@ def test_rescore_judges_kept_answers_again_without_a_model(tmp_path):
     assert verdicts == {"alfa-1-087": "pass", "alfa-1-000": "fail"}
     assert summary["scorer"] == SCORER and summary["harness"] == 2 and summary["accuracy"] == 0.5
     assert summary["techniques"]["reply"] == "fenced" and summary["invalid_example"] == "first"
+
+
+def test_ensemble_chooses_among_runs_by_behaviour_and_bounds_it_by_the_oracle(tmp_path):
+    """Item 000: the first run is wrong, the other two agree on a right answer, so the vote is right. Item 087:
+    two runs agree on a wrong answer that works, one is right: the oracle counts it, the vote does not."""
+    from evaluation.ensemble import ensemble
+    from evaluation.scoring import score
+    from evaluation.suites import nl2sh_alfa
+
+    items = {i.id: i for i in nl2sh_alfa()}
+    answers = {"alfa-1-000": ["ls /nonexistent", "ls", "ls -1"], "alfa-1-087": ["ls -a", "ls -a", "ulimit -n"]}
+    folders = []
+    for run in range(3):
+        folder = tmp_path / f"run{run}"
+        folder.mkdir()
+        rows = [{"id": i, "request": items[i].request, "commands": [got[run]], "invalid": False,
+                 "verdict": score(items[i], got[run])[0]} for i, got in answers.items()]
+        (folder / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+        folders.append(str(folder))
+    result = ensemble(folders)
+    assert (result["items"], result["first"], result["voted"], result["oracle"]) == (2, 0.0, 0.5, 1.0)
