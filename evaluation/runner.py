@@ -60,14 +60,25 @@ def program_known(command: str) -> bool:
 
 #: Bumped when what the model is told or how answers are scored changes: runs of different harness versions
 #: are not comparable, and a resume into an older run folder is refused.
-HARNESS = 2
+#: 3: every run is told the same moment (:data:`MOMENT`).
+HARNESS = 3
+
+#: The date and time every prompt of every run is told. Harness 2 told each run the minute it started, so two
+#: runs asked different prompts: 27 of 297 greedy answers changed between the 1.5B baseline and its --help
+#: checks run where the checks had changed nothing, as many as any technique moved. Items whose references
+#: depend on the clock are unverifiable, so no verdict depends on which moment this is.
+MOMENT = "Monday 2026-11-02 09:00 UTC"
 
 
 def sandbox_context() -> Context:
     """What the model is told about the machine is the sandbox the commands will be scored in: NL2SH-ALFA's
     Ubuntu 24.04 image, bash, working directory / as root (not the checkout's folder on the host)."""
-    now = Context.current().now
-    return Context(platform="Linux (Ubuntu 24.04, x86_64)", shell="bash", now=now, cwd="/")
+    return Context(platform="Linux (Ubuntu 24.04, x86_64)", shell="bash", now=MOMENT, cwd="/")
+
+
+def host_context() -> Context:
+    """This machine as the user would have it, at the fixed moment (DeveloperGPT's suites run nothing)."""
+    return Context.current().model_copy(update={"now": MOMENT})
 
 
 def _placement(args: Any) -> str | None:
@@ -210,7 +221,7 @@ def run(args: Any) -> dict[str, Any]:
     for row in done.values():  # answers already given are kept; verdicts always come from the current scorer
         if row["id"] in by_id:
             _judge(by_id[row["id"]], row)
-    engine = Engine(context=sandbox_context() if args.suite == "nl2sh-alfa" else None)
+    engine = Engine(context=sandbox_context() if args.suite == "nl2sh-alfa" else host_context())
     jobs = 1 if resolve(args.model).is_local else max(1, args.jobs)
     with open(results, "a") as sink, tqdm(total=len(items), initial=len(items) - len(todo),
                                          desc=f"{args.model} {args.suite} {args.mode}") as bar:

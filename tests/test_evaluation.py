@@ -261,3 +261,19 @@ def test_ensemble_chooses_among_runs_by_behaviour_and_bounds_it_by_the_oracle(tm
         folders.append(str(folder))
     result = ensemble(folders)
     assert (result["items"], result["first"], result["voted"], result["oracle"]) == (2, 0.0, 0.5, 1.0)
+
+
+def test_every_run_is_told_the_same_moment(monkeypatch):
+    """Two runs of one model must ask the same prompts, whatever day and minute they start (harness 3)."""
+    from devgpt_magic.context import Context
+    from devgpt_magic.prompts import PromptBuilder
+    from evaluation import runner
+
+    real = Context.current
+    told = []
+    for clock in ("Friday 2031-01-03 23:59 UTC", "Tuesday 2026-12-01 08:15 CET"):
+        monkeypatch.setattr(Context, "current",
+                            classmethod(lambda cls, cwd=None, clock=clock: real(cwd).model_copy(update={"now": clock})))
+        for context in (runner.sandbox_context(), runner.host_context()):
+            told.append(PromptBuilder(context).command("list the files here", mode="fast").all_text())
+    assert told[0] == told[2] and told[1] == told[3] and runner.MOMENT in told[0]
