@@ -145,7 +145,8 @@ class Engine:
         how = techniques or spec.techniques
         if mode == "regular" and how.explain_after:
             fast = self.suggest(request, model=model, mode="fast", shots=shots, temperature=temperature,
-                                use_cache=use_cache, cancel=cancel, techniques=how, behaviour=behaviour)
+                                use_cache=use_cache, invalid_example=invalid_example, cancel=cancel,
+                                techniques=how, behaviour=behaviour)
             return self._explained_after(spec, provider, fast, use_cache, cancel)
         prompt = self.builder.command(request, mode=mode, shots=shots, base_model=spec.kind == "base",
                                       invalid_example=invalid_example or spec.placement(mode), reply=how.reply,
