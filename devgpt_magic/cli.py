@@ -37,9 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("--fast", action="store_true", help="commands only, no explanations (quicker)")
     cmd.add_argument("--zero-shot", action="store_true", help="no examples in the prompt")
     cmd.add_argument("--json", action="store_true", help="print the suggestion as JSON")
-    cmd.add_argument("--alternatives", type=int, metavar="N", default=0,
-                     help="also sample N more answers (local models), group all by what they do in a sandbox "
-                          "over this folder, and show the runners-up as other ways")
+    cmd.add_argument("--alternatives", type=int, metavar="N", default=None,
+                     help="sample N more answers (local models), group all by what they do in a sandbox over "
+                          "this folder, and show the runners-up as other ways (default: the model's, 3 for "
+                          "qwen2.5-coder-1.5b; 0: only the first answer, quicker)")
     cmd.add_argument("--no-cache", action="store_true", help="ask the model even if this exact request was "
                                                              "answered before")
     cmd.add_argument("--run", action="store_true", help="offer to run the commands (asks on the terminal; "
@@ -108,6 +109,10 @@ def _print_suggestion(suggestion, as_json: bool, spec_local: bool) -> None:  # n
 
 NO_TERMINAL = ("--run asks on a terminal and there is none here (stdin and pipes cannot confirm): run devgpt "
                "in a terminal, or add --yes to run safe commands unasked.")
+
+
+#: More samples than this cost seconds each on a laptop CPU and rarely add a new behaviour.
+MAX_ALTERNATIVES = 8
 
 
 class _Refused(Exception):
@@ -275,8 +280,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                     raise _Refused(NO_TERMINAL)
             spec = engine.resolve(args.model)
             how = spec.techniques
-            if args.alternatives > 0:
-                how = how.model_copy(update={"candidates": max(how.candidates, args.alternatives + 1)})
+            if args.alternatives is not None:
+                if not 0 <= args.alternatives <= MAX_ALTERNATIVES:
+                    raise _Refused(f"--alternatives takes 0 to {MAX_ALTERNATIVES} (each one is another answer "
+                                   f"to wait for), e.g. --alternatives 3.")
+                how = how.model_copy(update={"candidates": args.alternatives + 1})
             suggestion = engine.suggest(" ".join(args.request), model=args.model,
                                         mode="fast" if args.fast else "regular",
                                         shots="zero" if args.zero_shot else "few", use_cache=not args.no_cache,

@@ -128,6 +128,9 @@ def test_yes_skips_the_question_for_safe_commands_only(vendor, tmp_path):
     assert len(error) == 1 and "--yes never covers it" in error[0] and "Traceback" not in out.stderr
     out = detached("cmd", "--yes", "--model", "openai:m", "x", env=env, cwd=tmp_path)
     assert out.returncode == 2 and "--yes only goes with --run" in out.stderr and out.stderr.count("\n") == 1
+    for count in ("-1", "9"):
+        out = detached("cmd", "--alternatives", count, "--model", "openai:m", "x", env=env, cwd=tmp_path)
+        assert out.returncode == 2 and "--alternatives takes 0 to 8" in out.stderr and out.stderr.count("\n") == 1
 
 
 def on_terminal(vendor, tmp_path, pipe: str, request: str):
