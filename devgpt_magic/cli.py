@@ -39,8 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("--json", action="store_true", help="print the suggestion as JSON")
     cmd.add_argument("--alternatives", type=int, metavar="N", default=None,
                      help="sample N more answers (local models), group all by what they do in a sandbox over "
-                          "this folder, and show the runners-up as other ways (default: the model's, 3 for "
-                          "qwen2.5-coder-1.5b; 0: only the first answer, quicker)")
+                          "this folder, and show the runners-up as other ways (default: the model's registry setting; "
+                          "0: only the first answer, quicker)")
     cmd.add_argument("--no-cache", action="store_true", help="ask the model even if this exact request was "
                                                              "answered before")
     cmd.add_argument("--run", action="store_true", help="offer to run the commands (asks on the terminal; "
