@@ -8,6 +8,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from devgpt_magic.models.base import Finish, Provider
 from devgpt_magic.models.providers import key_variables
 
 KEY_VARS = (*key_variables(), "DEVGPT_MODEL", "DEVGPT_LOCAL_MODEL", "DEVGPT_LOCAL_BACKEND", "DEVGPT_LLAMA_REPACK",
@@ -45,3 +46,16 @@ def stop(proc: subprocess.Popen, log) -> None:  # noqa: ANN001 - the server's lo
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+
+
+class Scripted(Provider):
+    """A provider that answers from ``answers``, one per call, and remembers each prompt in ``asked``: for tests of
+    the engine's own sequence of calls (candidates, explain-after), where what a model would say is not the point."""
+
+    answers: list[str] = []
+    asked: list = []
+
+    def generate(self, prompt, *, max_tokens, temperature, stream):  # noqa: ANN001, ANN201
+        type(self).asked.append(prompt)
+        yield type(self).answers.pop(0)
+        yield Finish("stop", 100, 10)

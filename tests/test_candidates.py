@@ -10,8 +10,8 @@ import pytest
 
 from devgpt_magic.candidates import Outcome, choose, sandbox_behaviour
 from devgpt_magic.engine import Engine
-from devgpt_magic.models.base import Finish, Provider
 from devgpt_magic.schema import CommandStep, RiskLevel, Suggestion, Techniques
+from support import Scripted
 
 needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap (apt-get install bubblewrap)")
 
@@ -67,26 +67,16 @@ def test_a_candidate_cannot_write_outside_its_view(tmp_path):
     assert not os.path.exists(outside) and (tmp_path / "keep.txt").read_text() == "keep"
 
 
-class _Scripted(Provider):
-    """Answers from a list, one per call (greedy first, then the samples)."""
-
-    answers: list[str] = []
-
-    def generate(self, prompt, *, max_tokens, temperature, stream):  # noqa: ANN001, ANN201
-        yield self.answers.pop(0)
-        yield Finish("stop", 100, 10)
-
-
 @needs_bwrap
 def test_the_engine_groups_real_sandbox_runs(tmp_path, monkeypatch):
     for name in ("a.py", "b.py", "c.txt"):
         (tmp_path / name).write_text(name)
     monkeypatch.chdir(tmp_path)
-    _Scripted.answers = ['{"commands": ["ls *.py | wc -l"]}', '{"commands": ["ls | wc -l"]}',
+    Scripted.answers = ['{"commands": ["ls *.py | wc -l"]}', '{"commands": ["ls | wc -l"]}',
                          '{"commands": ["find . -name \'*.py\' | wc -l"]}', '{"commands": ["ls -1 *.py | wc -l"]}']
     from devgpt_magic.context import Context
 
-    engine = Engine(context=Context.current(str(tmp_path)), provider_factory=_Scripted)
+    engine = Engine(context=Context.current(str(tmp_path)), provider_factory=Scripted)
     s = engine.suggest("how many python files are here", model="smollm2", mode="fast", use_cache=False,
                        techniques=Techniques(candidates=4))
     assert s.commands[0].command == "ls *.py | wc -l"  # three of four print 2; the greedy one is among them
@@ -99,10 +89,10 @@ def test_another_way_carries_the_risk_of_its_whole_text(tmp_path, monkeypatch):
     """An alternative runs as one text: a dangerous second line makes the whole alternative dangerous."""
     (tmp_path / "a.py").write_text("a")
     monkeypatch.chdir(tmp_path)
-    _Scripted.answers = ['{"commands": ["ls *.py | wc -l"]}', '{"commands": ["echo 7", "git push --force origin main"]}']
+    Scripted.answers = ['{"commands": ["ls *.py | wc -l"]}', '{"commands": ["echo 7", "git push --force origin main"]}']
     from devgpt_magic.context import Context
 
-    engine = Engine(context=Context.current(str(tmp_path)), provider_factory=_Scripted)
+    engine = Engine(context=Context.current(str(tmp_path)), provider_factory=Scripted)
     s = engine.suggest("how many python files are here", model="smollm2", mode="fast", use_cache=False,
                        techniques=Techniques(candidates=2))
     assert [a.command for a in s.alternatives] == ["echo 7\ngit push --force origin main"]

@@ -12,8 +12,8 @@ import pytest
 
 from devgpt_magic.context import Context
 from devgpt_magic.engine import Engine
-from devgpt_magic.models.base import Finish, Provider
 from devgpt_magic.schema import Techniques
+from support import Scripted
 
 AFTER = Techniques(explain_after=True)
 
@@ -24,25 +24,13 @@ def explained(command: str, args: dict[str, str]) -> str:
          "arg_explanations": args}]})
 
 
-class _Scripted(Provider):
-    """One answer per call, in order; remembers what each call was asked."""
-
-    answers: list[str] = []
-    asked: list = []
-
-    def generate(self, prompt, *, max_tokens, temperature, stream):  # noqa: ANN001, ANN201
-        type(self).asked.append(prompt)
-        yield type(self).answers.pop(0)
-        yield Finish("stop", 100, 10)
-
-
 @pytest.fixture
 def scripted(tmp_path):
-    _Scripted.asked = []
+    Scripted.asked = []
 
     def engine(*answers: str) -> Engine:
-        _Scripted.answers = list(answers)
-        return Engine(context=Context.current(str(tmp_path)), provider_factory=_Scripted)
+        Scripted.answers = list(answers)
+        return Engine(context=Context.current(str(tmp_path)), provider_factory=Scripted)
 
     return engine
 
@@ -51,7 +39,7 @@ def test_the_command_is_decided_by_the_fast_prompt_then_explained(scripted):
     engine = scripted('{"commands": ["du -sh /var/log"]}', explained("du -sh /var/log", {"-s": "total only",
                                                                                        "-h": "human sizes"}))
     s = engine.suggest("how big is /var/log", model="smollm2", mode="regular", use_cache=False, techniques=AFTER)
-    first, second = _Scripted.asked
+    first, second = Scripted.asked
     assert (first.task, first.mode) == ("command", "fast") and second.task == "explain"
     assert "du -sh /var/log" in second.all_text()
     assert s.mode == "regular" and [c.command for c in s.commands] == ["du -sh /var/log"]
@@ -68,18 +56,18 @@ def test_the_explanation_cannot_change_the_command_or_its_risk(scripted):
     assert s.commands[0].risk.level == "dangerous"  # judged on the real command, not the explained rewrite
     assert s.commands[0].arguments == {}  # "-la" is not in `rm -rf ~`
     assert s.commands[1].explanations == []  # the model could not explain it: the command stays, bare
-    assert len(_Scripted.asked) == 4  # fast answer, one explanation, one failed explanation and its repair
+    assert len(Scripted.asked) == 4  # fast answer, one explanation, one failed explanation and its repair
 
 
 def test_an_impossible_request_costs_one_call(scripted):
     engine = scripted('{"input": "defragment my cpu", "error": 1, "explanation": "CPUs have no files"}')
     s = engine.suggest("defragment my cpu", model="smollm2", mode="regular", use_cache=False, techniques=AFTER)
     assert s.is_invalid and s.invalid_reason == "CPUs have no files" and s.mode == "regular"
-    assert len(_Scripted.asked) == 1
+    assert len(Scripted.asked) == 1
 
 
 def test_without_the_technique_regular_mode_asks_once(scripted):
     engine = scripted(explained("du -sh /var/log", {"-s": "total only"}))
     s = engine.suggest("how big is /var/log", model="smollm2", mode="regular", use_cache=False,
                        techniques=Techniques())
-    assert [p.mode for p in _Scripted.asked] == ["regular"] and s.commands[0].command == "du -sh /var/log"
+    assert [p.mode for p in Scripted.asked] == ["regular"] and s.commands[0].command == "du -sh /var/log"
