@@ -74,13 +74,15 @@ class ResponseCache:
 
     @staticmethod
     def key(spec: ModelSpec, prompt: Prompt, *, max_tokens: int, temperature: float, clock: str = "",
-            day: str = "") -> str:
+            day: str = "", seed: int | None = None) -> str:
         text = prompt.model_dump_json(by_alias=True)
         if clock:
             text = text.replace(clock, day)
-        payload = json.dumps({"model": spec.name, "id": spec.model_id, "provider": spec.provider,
-                              "base_url": spec.base_url, "path": spec.model_path, "prompt": text,
-                              "max_tokens": max_tokens, "temperature": temperature}, sort_keys=True)
+        fields = {"model": spec.name, "id": spec.model_id, "provider": spec.provider, "base_url": spec.base_url,
+                  "path": spec.model_path, "prompt": text, "max_tokens": max_tokens, "temperature": temperature}
+        if seed is not None:  # only sampled calls have one: greedy calls keep the keys they always had
+            fields["seed"] = seed
+        payload = json.dumps(fields, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()
 
     def checked_folder(self) -> bool:

@@ -51,6 +51,15 @@ def sandbox_behaviour(cwd: str, timeout: float = 5.0) -> Behaviour:
     return behave
 
 
+def sandbox_ready() -> bool:
+    """Whether candidates can be told apart by what they do here. Without a sandbox they could only be grouped
+    by their text, which picks no better than the greedy answer (measured on the committed runs), so the
+    samples would cost seconds for nothing unless the user asked to see other ways."""
+    from .sandbox import availability
+
+    return availability().ok
+
+
 def command_text(suggestion: Suggestion) -> str:
     return "\n".join(step.command for step in suggestion.commands)
 

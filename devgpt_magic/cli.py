@@ -279,12 +279,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if not has_terminal():  # before the model is asked: no answer can be confirmed here
                     raise _Refused(NO_TERMINAL)
             spec = engine.resolve(args.model)
-            how = spec.techniques
+            how = None  # the model's own techniques
             if args.alternatives is not None:
                 if not 0 <= args.alternatives <= MAX_ALTERNATIVES:
                     raise _Refused(f"--alternatives takes 0 to {MAX_ALTERNATIVES} (each one is another answer "
                                    f"to wait for), e.g. --alternatives 3.")
-                how = how.model_copy(update={"candidates": args.alternatives + 1})
+                how = spec.techniques.model_copy(update={"candidates": args.alternatives + 1})
             suggestion = engine.suggest(" ".join(args.request), model=args.model,
                                         mode="fast" if args.fast else "regular",
                                         shots="zero" if args.zero_shot else "few", use_cache=not args.no_cache,

@@ -138,7 +138,7 @@ class Engine:
         ``invalid_example`` and ``techniques`` override the model's registry settings (tuning, ablations);
         ``behaviour`` runs a candidate somewhere safe (default: a sandbox over the working folder).
         """
-        from . import grounding
+        from . import candidates, grounding
 
         request = self._check_request(request, "request", "'find log files over 100MB'")
         spec, provider = self._ready(model)
@@ -153,8 +153,10 @@ class Engine:
                                       retrieved=grounding.similar_examples(request, how.examples if shots == "few" else 0),
                                       docs=grounding.docs_excerpt(request, how.docs_tokens))
         suggestion = self._structured(spec, provider, prompt, request, mode, temperature, use_cache, cancel)
-        if how.candidates > 1:
-            suggestion = self._voted(spec, provider, prompt, suggestion, how.candidates, cancel, behaviour)
+        # the registry's candidates only where a sandbox can tell them apart; asked-for ones (techniques given:
+        # --alternatives, an ablation) always
+        if how.candidates > 1 and (techniques is not None or behaviour is not None or candidates.sandbox_ready()):
+            suggestion = self._voted(spec, provider, prompt, suggestion, how.candidates, use_cache, cancel, behaviour)
         if how.checks and not suggestion.is_invalid:
             suggestion = self._revised(spec, provider, prompt, suggestion, temperature, use_cache, cancel)
         if mode == "regular":
@@ -162,16 +164,20 @@ class Engine:
         return suggestion.model_copy(update={"notice": self.notice(model, spec)})
 
     def _voted(self, spec: ModelSpec, provider: Provider, prompt: Prompt, greedy: Suggestion, count: int,
-               cancel: threading.Event | None, behaviour: Behaviour | None) -> Suggestion:
-        """``count - 1`` sampled answers beside the greedy one, grouped by what they do (see candidates)."""
+               use_cache: bool, cancel: threading.Event | None, behaviour: Behaviour | None) -> Suggestion:
+        """``count - 1`` sampled answers beside the greedy one, grouped by what they do (see candidates).
+
+        The i-th sample is drawn with seed i, so the same request settles on the same answer every time (two
+        behaviours that tie no longer flip between asks) and, where the provider honours seeds, the samples
+        come from the response cache like greedy answers do."""
         from .candidates import choose, sandbox_behaviour
 
         found = [greedy]
         usage = greedy.usage
-        for _ in range(count - 1):
+        for index in range(1, count):
             try:
                 sampled = self._structured(spec, provider, prompt, greedy.request, greedy.mode, SAMPLING_TEMPERATURE,
-                                           False, cancel)
+                                           use_cache, cancel, seed=index)
             except ParseError:
                 continue
             found.append(sampled)
@@ -254,33 +260,38 @@ class Engine:
         return self._with_argument_notes(self._assess(regular, self.builder.context.cwd))
 
     def _complete(self, spec: ModelSpec, provider: Provider, prompt: Prompt, max_tokens: int, temperature: float,
-                  use_cache: bool, cancel: threading.Event | None = None) -> Completion:
-        """A provider call, answered from the response cache when the same call was made at temperature 0."""
-        if not use_cache or temperature != 0:
-            return provider.complete(prompt, max_tokens=max_tokens, temperature=temperature, cancel=cancel)
+                  use_cache: bool, cancel: threading.Event | None = None, seed: int | None = None) -> Completion:
+        """A provider call, answered from the response cache when the same call was made before and its reply
+        is reproducible: at temperature 0, or sampled with a seed by a provider that honours seeds."""
+        if seed is not None and not provider.seedable:
+            seed = None
+        if not use_cache or (temperature != 0 and seed is None):
+            return provider.complete(prompt, max_tokens=max_tokens, temperature=temperature, cancel=cancel, seed=seed)
         ctx = prompt.context
         key = self.cache.key(spec, prompt, max_tokens=max_tokens, temperature=temperature,
-                             clock=ctx.now if ctx else "", day=ctx.day if ctx else "")
+                             clock=ctx.now if ctx else "", day=ctx.day if ctx else "", seed=seed)
         hit = self.cache.get(key)
         if hit is not None:
             return hit.model_copy(update={"usage": hit.usage.model_copy(update={"cached": True, "latency_s": 0.0})})
-        completion = provider.complete(prompt, max_tokens=max_tokens, temperature=temperature, cancel=cancel)
+        completion = provider.complete(prompt, max_tokens=max_tokens, temperature=temperature, cancel=cancel,
+                                       seed=seed)
         if completion.finish_reason != "length":
             self.cache.put(key, completion)
         return completion
 
     def _structured(self, spec: ModelSpec, provider: Provider, prompt: Prompt, request: str, mode: Mode,
-                    temperature: float, use_cache: bool = True, cancel: threading.Event | None = None) -> Suggestion:
+                    temperature: float, use_cache: bool = True, cancel: threading.Event | None = None,
+                    seed: int | None = None) -> Suggestion:
         reply_tokens = self._reply_tokens(spec, mode)
         self._check_fits(spec, prompt, reply_tokens)
-        first = self._complete(spec, provider, prompt, reply_tokens, temperature, use_cache, cancel)
+        first = self._complete(spec, provider, prompt, reply_tokens, temperature, use_cache, cancel, seed)
         usage = first.usage
         try:
             suggestion = self._parse(first, request, mode, prompt.reply)
             repaired = False
         except ParseError as problem:
             retry_prompt = self.builder.repair(prompt, first.text, problem.reason)
-            second = self._complete(spec, provider, retry_prompt, reply_tokens, temperature, use_cache, cancel)
+            second = self._complete(spec, provider, retry_prompt, reply_tokens, temperature, use_cache, cancel, seed)
             usage = usage + second.usage
             try:
                 suggestion = self._parse(second, request, mode, prompt.reply)

@@ -97,3 +97,64 @@ def test_another_way_carries_the_risk_of_its_whole_text(tmp_path, monkeypatch):
                        techniques=Techniques(candidates=2))
     assert [a.command for a in s.alternatives] == ["echo 7\ngit push --force origin main"]
     assert s.alternatives[0].risk.level == "dangerous"
+
+
+class SeededScripted(Scripted):
+    """Scripted, but a provider that honours seeds (as the local one does): remembers each call's seed."""
+
+    seedable = True
+    seeds: list = []
+
+    def generate(self, prompt, *, max_tokens, temperature, stream, seed=None):  # noqa: ANN001, ANN201
+        type(self).seeds.append(seed)
+        yield from super().generate(prompt, max_tokens=max_tokens, temperature=temperature, stream=stream)
+
+
+THREE = ['{"commands": ["ls *.py | wc -l"]}', '{"commands": ["ls | wc -l"]}', '{"commands": ["ls -1 *.py | wc -l"]}']
+
+
+def test_samples_are_seeded_and_come_from_the_cache_the_second_time(tmp_path):
+    """The i-th sample is drawn with seed i, so asking again settles the same way, from the response cache."""
+    from devgpt_magic.cache import ResponseCache
+
+    behave, _ = by_table({"ls *.py | wc -l": ("2", True), "ls | wc -l": ("3", True), "ls -1 *.py | wc -l": ("2", True)})
+    engine = Engine(provider_factory=SeededScripted, cache=ResponseCache(tmp_path))
+    SeededScripted.answers, SeededScripted.asked, SeededScripted.seeds = list(THREE), [], []
+    first = engine.suggest("how many python files are here", model="smollm2", mode="fast",
+                           techniques=Techniques(candidates=3), behaviour=behave)
+    assert SeededScripted.seeds == [None, 1, 2]
+    again = engine.suggest("how many python files are here", model="smollm2", mode="fast",
+                           techniques=Techniques(candidates=3), behaviour=behave)
+    assert len(SeededScripted.asked) == 3  # nothing new was asked of the model
+    assert again.commands[0].command == first.commands[0].command == "ls *.py | wc -l"
+    assert [a.command for a in again.alternatives] == [a.command for a in first.alternatives] == ["ls | wc -l"]
+    assert again.usage.cached
+
+
+def test_samples_of_a_provider_without_seeds_are_never_cached(tmp_path):
+    from devgpt_magic.cache import ResponseCache
+
+    behave, _ = by_table({"ls *.py | wc -l": ("2", True), "ls | wc -l": ("3", True), "ls -1 *.py | wc -l": ("2", True)})
+    engine = Engine(provider_factory=Scripted, cache=ResponseCache(tmp_path))
+    Scripted.answers, Scripted.asked = list(THREE) + list(THREE[1:]), []
+    for _ in range(2):
+        engine.suggest("how many python files are here", model="smollm2", mode="fast",
+                       techniques=Techniques(candidates=3), behaviour=behave)
+    assert len(Scripted.asked) == 5 and not Scripted.answers  # the greedy answer once, the samples each time
+
+
+def test_without_a_sandbox_the_registry_candidates_are_not_sampled(monkeypatch):
+    """Candidates that cannot be told apart by behaviour are not worth their time, unless asked for."""
+    from devgpt_magic import candidates
+    from devgpt_magic.models.registry import resolve
+
+    assert resolve("qwen2.5-coder-1.5b").techniques.candidates > 1
+    monkeypatch.setattr(candidates, "sandbox_ready", lambda: False)
+    engine = Engine(provider_factory=Scripted)
+    Scripted.answers, Scripted.asked = [THREE[0], *THREE], []
+    s = engine.suggest("how many python files are here", model="qwen2.5-coder-1.5b", mode="fast", use_cache=False)
+    assert len(Scripted.asked) == 1 and s.alternatives == []
+    asked = resolve("qwen2.5-coder-1.5b").techniques.model_copy(update={"candidates": 3})  # --alternatives 2
+    s = engine.suggest("how many python files are here", model="qwen2.5-coder-1.5b", mode="fast", use_cache=False,
+                       techniques=asked)
+    assert len(Scripted.asked) == 4 and "ls | wc -l" in [a.command for a in s.alternatives]

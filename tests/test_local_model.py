@@ -152,3 +152,19 @@ def test_explain_after_gives_the_fast_command_explained(engine, request_text):
     regular = engine.suggest(request_text, model="smollm2", mode="regular", use_cache=False, techniques=after)
     assert [c.command for c in regular.commands] == [c.command for c in fast.commands]
     assert regular.mode == "regular" and regular.usage.calls >= 1 + len(fast.commands)
+
+
+def test_a_seeded_sample_is_the_same_each_time(engine):
+    """Candidates are drawn with seeds so that asking again settles the same way: llama.cpp must honour them.
+    The prompt is evaluated once first, so that every sample starts from the same cached prefix."""
+    from devgpt_magic.engine import SAMPLING_TEMPERATURE
+
+    spec, provider = engine._ready("smollm2")
+    prompt = engine.builder.command("count the lines of every python file here", mode="fast")
+    provider.complete(prompt, max_tokens=60, temperature=0.0)
+
+    def sample(seed: int) -> str:
+        return provider.complete(prompt, max_tokens=60, temperature=SAMPLING_TEMPERATURE, seed=seed).text
+
+    assert sample(7) == sample(7) == sample(7)
+    assert len({sample(seed) for seed in range(1, 6)}) >= 2  # and the seeds do sample: not all the same answer

@@ -123,6 +123,9 @@ class Provider(ABC):
     servers: ClassVar[dict[str, str]] = {}
     #: ``generate`` takes ``cancel`` and stops even before the first piece (prompt evaluation, a queue)
     cancellable: ClassVar[bool] = False
+    #: ``generate`` takes ``seed``: a sampled reply is the same each time for the same seed (candidates are
+    #: then reproducible and can be cached); other vendors ignore it
+    seedable: ClassVar[bool] = False
 
     def __init__(self, spec: "ModelSpec") -> None:
         self.spec = spec
@@ -162,9 +165,10 @@ class Provider(ABC):
 
     # --- written once ---------------------------------------------------------------------------------------
     def complete(self, prompt: Prompt, *, max_tokens: int, temperature: float,
-                 cancel: threading.Event | None = None) -> Completion:
+                 cancel: threading.Event | None = None, seed: int | None = None) -> Completion:
         """One structured (or free-text) reply."""
-        for item in self._run(prompt, max_tokens=max_tokens, temperature=temperature, stream=False, cancel=cancel):
+        for item in self._run(prompt, max_tokens=max_tokens, temperature=temperature, stream=False, cancel=cancel,
+                              seed=seed):
             if isinstance(item, Completion):
                 return item
         raise AssertionError("unreachable: _run always ends with a Completion")
@@ -175,13 +179,15 @@ class Provider(ABC):
         return self._run(prompt, max_tokens=max_tokens, temperature=temperature, stream=True, cancel=cancel)
 
     def _run(self, prompt: Prompt, *, max_tokens: int, temperature: float, stream: bool,
-             cancel: threading.Event | None = None) -> Iterator[str | Completion]:
+             cancel: threading.Event | None = None, seed: int | None = None) -> Iterator[str | Completion]:
         """``cancel`` is checked between pieces: once set, the generator is closed (a local model stops
         between two tokens) and CancelledError ends the call."""
         start = time.perf_counter()
         pieces: list[str] = []
         finish = Finish()
-        extra = {"cancel": cancel} if self.cancellable and cancel is not None else {}
+        extra: dict[str, Any] = {"cancel": cancel} if self.cancellable and cancel is not None else {}
+        if self.seedable and seed is not None:
+            extra["seed"] = seed
         generator = self.generate(prompt, max_tokens=max_tokens, temperature=temperature, stream=stream, **extra)
         try:
             for item in generator:

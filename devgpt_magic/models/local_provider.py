@@ -48,19 +48,22 @@ class LocalProvider(Provider):
     vendor = "llama.cpp"
     sdk = "llama_cpp"
     cancellable = True
+    seedable = True
     defaults = {"context_window": 8192, "max_output": 1024}
 
-    def _body(self, prompt: Prompt, max_tokens: int, temperature: float) -> dict[str, Any]:
+    def _body(self, prompt: Prompt, max_tokens: int, temperature: float, seed: int | None = None) -> dict[str, Any]:
         body = chat_args(prompt, str(gguf_path(self.spec).resolve()), max_tokens, temperature)
         body.update(n_ctx=context_size(self.spec), repeat_penalty=REPEAT_PENALTY)
+        if seed is not None:
+            body["seed"] = seed
         if prompt.schema_ is not None:
             body["grammar"] = grammar_text(prompt.mode)
         return body
 
     def generate(self, prompt: Prompt, *, max_tokens: int, temperature: float, stream: bool,
-                 cancel: threading.Event | None = None) -> Iterator[str | Finish]:
+                 cancel: threading.Event | None = None, seed: int | None = None) -> Iterator[str | Finish]:
         # always streamed underneath, whatever the caller wants: that is what lets Ctrl-C stop a generation
-        body = self._body(prompt, max_tokens, temperature)
+        body = self._body(prompt, max_tokens, temperature, seed)
         path = "/v1/completions" if prompt.is_completion else "/v1/chat/completions"
         if backend() == "service":
             from ..service.client import ServiceClient
