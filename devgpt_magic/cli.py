@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from . import __version__
 from .chat import ChatReply, ChatSession
 from .errors import DevGPTError
-from .render import TRUNCATED, footer, models_table, service_text, suggestion_text, visible
+from .render import TRUNCATED, decided_text, footer, models_table, service_text, suggestion_text, visible
+from .schema import Suggestion
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -105,6 +106,11 @@ def _print_suggestion(suggestion, as_json: bool, spec_local: bool) -> None:  # n
     print(footer(suggestion.usage, local=spec_local), file=sys.stderr)
     if suggestion.notice:
         print(f"note: {suggestion.notice}", file=sys.stderr)
+
+
+def _say_decided(suggestion: Suggestion) -> None:
+    """On stderr, so that stdout still holds exactly one answer: the card that follows."""
+    print(decided_text(suggestion), file=sys.stderr, flush=True)
 
 
 NO_TERMINAL = ("--run asks on a terminal and there is none here (stdin and pipes cannot confirm): run devgpt "
@@ -288,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             suggestion = engine.suggest(" ".join(args.request), model=args.model,
                                         mode="fast" if args.fast else "regular",
                                         shots="zero" if args.zero_shot else "few", use_cache=not args.no_cache,
-                                        techniques=how)
+                                        techniques=how, decided=None if args.json else _say_decided)
             _print_suggestion(suggestion, args.json, spec.is_local)
             if args.preview and suggestion.commands:
                 from .confirm import ask_terminal

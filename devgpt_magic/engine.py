@@ -132,11 +132,15 @@ class Engine:
     def suggest(self, request: str, *, model: str | None = None, mode: Mode = "regular", shots: Shots = "few",
                 temperature: float = 0.0, use_cache: bool = True,
                 invalid_example: InvalidExample | None = None, cancel: threading.Event | None = None,
-                techniques: Techniques | None = None, behaviour: Behaviour | None = None) -> Suggestion:
+                techniques: Techniques | None = None, behaviour: Behaviour | None = None,
+                decided: Callable[[Suggestion], None] | None = None) -> Suggestion:
         """Shell commands for a plain-English request, explained and risk-assessed.
 
         ``invalid_example`` and ``techniques`` override the model's registry settings (tuning, ablations);
         ``behaviour`` runs a candidate somewhere safe (default: a sandbox over the working folder).
+        ``decided`` is called with the commands (risk-assessed, not yet explained) as soon as they are known
+        when the model explains in calls of their own: explaining takes most of a regular answer's time, and
+        the user can read the command meanwhile.
         """
         from . import candidates, grounding
 
@@ -147,6 +151,8 @@ class Engine:
             fast = self.suggest(request, model=model, mode="fast", shots=shots, temperature=temperature,
                                 use_cache=use_cache, invalid_example=invalid_example, cancel=cancel,
                                 techniques=how, behaviour=behaviour)
+            if decided is not None and fast.commands and not fast.is_invalid:
+                decided(fast)
             return self._explained_after(spec, provider, fast, use_cache, cancel)
         prompt = self.builder.command(request, mode=mode, shots=shots, base_model=spec.kind == "base",
                                       invalid_example=invalid_example or spec.placement(mode), reply=how.reply,

@@ -218,14 +218,19 @@ class DevGPTMagics(Magics):
 
     # --- actions --------------------------------------------------------------------------------------
     def _do_cmd(self, args: Any, text: str) -> Any:
-        from .results import CommandResult, widgets_available
+        from .results import CommandResult, DecidedNote, widgets_available
 
         self._apply_base_url(args)
         spec = self.engine.resolve(args.model)
-        suggestion = self.engine.suggest(text, model=args.model,
-                                         mode="fast" if (args.fast or self.fast) else "regular",
-                                         shots="zero" if args.zero_shot else self.shots,
-                                         temperature=self.temperature, use_cache=not args.no_cache)
+        note = DecidedNote(self.shell)
+        try:
+            suggestion = self.engine.suggest(text, model=args.model,
+                                             mode="fast" if (args.fast or self.fast) else "regular",
+                                             shots="zero" if args.zero_shot else self.shots,
+                                             temperature=self.temperature, use_cache=not args.no_cache,
+                                             decided=note.show)
+        finally:
+            note.clear()
         result = CommandResult(suggestion, local=spec.is_local, shell=self.shell)
         self.last_result = result
         self._show(result)

@@ -177,6 +177,14 @@ def suggestion_text(s: Suggestion, *, runs: list["RunOutcome"] | None = None,
     return "\n".join(lines)
 
 
+def decided_text(s: Suggestion) -> str:
+    """What to read while a regular answer's commands are being explained (models that explain after deciding):
+    the commands as they will run, then a line saying the rest is coming. Nothing here can be run yet."""
+    steps = unique_steps(s.commands)
+    lines = [f"{f'{i}. ' if len(steps) > 1 else ''}$ {visible(step.command)}" for i, step in enumerate(steps, 1)]
+    return "\n".join([*lines, "   (explaining each part...)"])
+
+
 def _records_text(command: str, runs: list["RunOutcome"] | None, records: dict[str, list[str]] | None) -> list[str]:
     out = [f"   {visible(line)}" for line in (records or {}).get(command, [])]
     for run in runs or []:

@@ -18,7 +18,7 @@ import uuid
 from typing import Any
 
 from .execution import RunOutcome
-from .render import footer, suggestion_html, suggestion_markdown, suggestion_text
+from .render import decided_text, footer, suggestion_html, suggestion_markdown, suggestion_text
 from .schema import CommandStep, Suggestion
 
 #: the metadata key that marks a card's static twin (the labextension finds it by this)
@@ -121,3 +121,23 @@ class CommandResult:
 def widgets_available(shell: Any) -> bool:
     """True inside a Jupyter kernel (a front end that can render widgets), False in terminal IPython."""
     return getattr(shell, "kernel", None) is not None
+
+
+class DecidedNote:
+    """A regular answer's commands, shown while they are being explained (models that explain after deciding
+    spend most of the answer's time there). In a kernel the note goes when the card or an error arrives; in
+    terminal IPython it stays as a line above the card."""
+
+    def __init__(self, shell: Any) -> None:
+        self.shell = shell
+        self.handle: Any = None
+
+    def show(self, suggestion: Suggestion) -> None:
+        from IPython.display import display
+
+        self.handle = display({"text/plain": decided_text(suggestion)}, raw=True, display_id=True)
+
+    def clear(self) -> None:
+        if self.handle is not None and widgets_available(self.shell):
+            self.handle.update({"text/plain": ""}, raw=True)
+        self.handle = None

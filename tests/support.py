@@ -59,3 +59,15 @@ class Scripted(Provider):
         type(self).asked.append(prompt)
         yield type(self).answers.pop(0)
         yield Finish("stop", 100, 10)
+
+
+def explaining_after(monkeypatch, name: str = "smollm2") -> None:  # noqa: ANN001 - pytest's monkeypatch
+    """Give a registry model the explain-after technique (the bundled tiny model has it off), so that a front end's
+    handling of it runs with a real model in the suite."""
+    from devgpt_magic.models import registry
+
+    spec = registry.resolve(name)
+    patched = spec.model_copy(update={"techniques": spec.techniques.model_copy(update={"explain_after": True})})
+    for key, value in list(registry._BY_NAME.items()):
+        if value is spec:
+            monkeypatch.setitem(registry._BY_NAME, key, patched)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -199,3 +200,20 @@ def test_chat_says_when_a_reply_was_cut_at_the_token_limit(vendor):
     out = devgpt("chat", "--model", "openai:m", "Talk.", env={"DEVGPT_OPENAI_BASE_URL": vendor.url + "/v1"})
     assert out.returncode == 0 and "on and on" in out.stdout
     assert "cut off at the token limit" in out.stderr
+
+
+def test_regular_mode_shows_the_command_while_explaining_it(monkeypatch, capsys):
+    """A model that explains after deciding: the command reaches stderr first, the card (stdout) follows."""
+    from devgpt_magic import cli
+    from support import explaining_after
+
+    explaining_after(monkeypatch)
+    request = ["list", "the", "files", "in", "this", "folder,", "newest", "first"]
+    assert cli.main(["cmd", *request]) == 0
+    out, err = capsys.readouterr()
+    decided = [line for line in err.splitlines() if re.match(r"(\d+\. )?\$ ", line)]
+    assert decided and "(explaining each part...)" in err
+    assert all(line in out.splitlines() for line in decided)  # the card's command lines, the same
+    assert cli.main(["cmd", "--json", *request]) == 0
+    out, err = capsys.readouterr()
+    assert "explaining" not in err and json.loads(out)["mode"] == "regular"

@@ -71,3 +71,25 @@ def test_without_the_technique_regular_mode_asks_once(scripted):
     s = engine.suggest("how big is /var/log", model="smollm2", mode="regular", use_cache=False,
                        techniques=Techniques())
     assert [p.mode for p in Scripted.asked] == ["regular"] and s.commands[0].command == "du -sh /var/log"
+
+
+def test_the_decided_commands_are_handed_over_before_they_are_explained(scripted):
+    """A front end can show the command while the explanation is written (most of a regular answer's time)."""
+    engine = scripted('{"commands": ["du -sh /var/log"]}', explained("du -sh /var/log", {"-s": "total only"}))
+    seen = []
+    s = engine.suggest("how big is /var/log", model="smollm2", mode="regular", use_cache=False, techniques=AFTER,
+                       decided=lambda fast: seen.append(([c.command for c in fast.commands], len(Scripted.asked),
+                                                         fast.commands[0].risk.level)))
+    assert seen == [(["du -sh /var/log"], 1, "safe")]  # after the fast call, before the explain call
+    assert s.commands[0].arguments == {"-s": "total only"}
+
+
+def test_nothing_is_handed_over_for_an_impossible_request_or_in_one_call(scripted):
+    invalid = json.dumps({"input": "water my plants", "error": 1, "explanation": "a physical task"})
+    engine = scripted(invalid, invalid)
+    seen = []
+    engine.suggest("water my plants", model="smollm2", mode="regular", use_cache=False, techniques=AFTER,
+                   decided=seen.append)
+    engine.suggest("water my plants", model="smollm2", mode="regular", use_cache=False, techniques=Techniques(),
+                   decided=seen.append)
+    assert seen == [] and len(Scripted.asked) == 2

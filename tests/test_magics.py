@@ -53,6 +53,43 @@ def test_cmd_returns_result_object(ip, capsys):
     assert {"text/plain", "text/markdown", "text/html"} <= set(bundle)
 
 
+def test_regular_mode_shows_the_command_while_explaining_it(ip, capsys, monkeypatch):
+    """A model that explains after deciding: the commands are shown first, then the card."""
+    from support import explaining_after
+
+    explaining_after(monkeypatch)
+    s = ip.run_line_magic("devgpt", "cmd list the files in this folder, newest first")
+    out = capsys.readouterr().out
+    assert s.commands and "(explaining each part...)" in out
+    note, card = out.split("(explaining each part...)", 1)
+    assert [line for line in note.splitlines() if "$ " in line] == [line for line in card.splitlines()
+                                                                     if line.lstrip("0123456789. ").startswith("$ ")
+                                                                     and not line.startswith(" ")]
+
+
+def test_the_decided_note_is_cleared_in_a_kernel(ip, monkeypatch):
+    """In a kernel the note is one display, updated to nothing when the card comes (terminal IPython keeps it)."""
+    from types import SimpleNamespace
+
+    from devgpt_magic.results import DecidedNote
+    from devgpt_magic.schema import CommandStep, Suggestion
+
+    published = []
+    monkeypatch.setattr(ip.display_pub, "publish", lambda data, metadata=None, *, transient=None, update=False,
+                        **_: published.append((data, (transient or {}).get("display_id"), update)))
+    note = DecidedNote(SimpleNamespace(kernel=object()))
+    note.show(Suggestion(request="r", commands=[CommandStep(command="ls -t")]))
+    note.clear()
+    note.clear()  # once only
+    (shown, shown_id, first_update), (cleared, cleared_id, second_update) = published
+    assert shown["text/plain"].startswith("$ ls -t") and not first_update
+    assert cleared == {"text/plain": ""} and second_update and cleared_id == shown_id is not None
+    terminal = DecidedNote(SimpleNamespace())
+    terminal.show(Suggestion(request="r", commands=[CommandStep(command="ls -t")]))
+    terminal.clear()
+    assert len(published) == 3
+
+
 def test_cell_magic_and_explain(ip, capsys):
     s = ip.run_cell_magic("devgpt", "cmd --fast", "list files\nsorted by size")
     assert s.suggestion.request == "list files\nsorted by size"

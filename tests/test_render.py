@@ -140,3 +140,13 @@ def test_images_in_a_reply_are_links_never_loaded():
                          "\n\n<img src=https://evil.example/y.png>")
     assert "<img" not in html
     assert 'href="https://evil.example/x.png?d=SECRET"' in html and "&lt;img" in html
+
+
+def test_the_decided_note_shows_commands_as_a_terminal_would_run_them():
+    from devgpt_magic.render import decided_text
+
+    s = Suggestion(request="r", commands=[CommandStep(command="echo \x1b[2Jhi"), CommandStep(command="ls -la")])
+    text = decided_text(s)
+    assert "\x1b" not in text and "1. $ echo \\x1b[2Jhi" in text and "2. $ ls -la" in text
+    assert text.endswith("(explaining each part...)")
+    assert decided_text(Suggestion(request="r", commands=[CommandStep(command="ls")])).startswith("$ ls\n")
