@@ -61,13 +61,17 @@ class Scripted(Provider):
         yield Finish("stop", 100, 10)
 
 
-def explaining_after(monkeypatch, name: str = "smollm2") -> None:  # noqa: ANN001 - pytest's monkeypatch
+def explaining_after(monkeypatch=None, name: str = "smollm2") -> None:  # noqa: ANN001 - pytest's monkeypatch
     """Give a registry model the explain-after technique (the bundled tiny model has it off), so that a front end's
-    handling of it runs with a real model in the suite."""
+    handling of it runs in the suite. Without ``monkeypatch`` (a Jupyter server's config file) for the process's
+    whole life."""
     from devgpt_magic.models import registry
 
-    spec = registry.resolve(name)
+    spec = registry._BY_NAME[name]  # not resolve(): it may hand out a copy (with a base URL)
     patched = spec.model_copy(update={"techniques": spec.techniques.model_copy(update={"explain_after": True})})
     for key, value in list(registry._BY_NAME.items()):
         if value is spec:
-            monkeypatch.setitem(registry._BY_NAME, key, patched)
+            if monkeypatch is None:
+                registry._BY_NAME[key] = patched
+            else:
+                monkeypatch.setitem(registry._BY_NAME, key, patched)

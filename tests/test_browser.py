@@ -126,9 +126,14 @@ def lab(tmp_path_factory, service_dir, smollm2_path, vendor):
     for name, source in NOTEBOOKS.items():
         (work / name).write_text(json.dumps(dict(notebook, cells=[dict(notebook["cells"][0], id=f"c{i}", source=code)
                                                                   for i, code in enumerate(source)])))
+    # gpt-4o-mini (the fake vendor) explains after deciding in this server, as the local Qwen models do
+    config = root / "lab_config.py"
+    config.write_text(f"import sys\nsys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+                      f"from support import explaining_after\nexplaining_after(name='gpt-4o-mini')\n")
     log = open(root / "lab.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
-                             f"--port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}"],
+                             f"--port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",
+                             f"--config={config}"],
                             stdout=log, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
     for _ in range(240):
@@ -403,6 +408,33 @@ def explain_reply(command: str, arguments: dict) -> dict:
     return openai_chat(json.dumps({"input": command, "error": 0, "commands": [
         {"seq": 1, "cmd_to_execute": command, "cmd_explanations": ["Deletes the .tmp files in the logs folder."],
          "arg_explanations": arguments}]}))
+
+
+def test_panel_shows_the_command_while_explaining_it(lab, page, vendor):
+    """A model that explains after deciding: the command shows as soon as it is decided, then the card replaces
+    it (the explanation is held back 4 s by the fake vendor, so the in-between state can be seen)."""
+    from fake_vendor import Reply
+    from vendor_payloads import openai_chat
+
+    open_notebook(page, lab, "demo.ipynb", "decided")
+    open_panel(page)
+    page.wait_for_function("document.querySelectorAll('#devgpt-panel .jp-DevGPT-model option').length > 5")
+    page.select_option("#devgpt-panel .jp-DevGPT-model", "gpt-4o-mini")
+    page.uncheck("#devgpt-panel .jp-DevGPT-fast")
+    vendor.queue(Reply(200, openai_chat(json.dumps({"commands": ["ls -t <b>x</b>"]}))))
+    vendor.queue(Reply(200, explain_reply("ls -t <b>x</b>", {"-t": "newest first"}), delay=4))
+    page.fill("#devgpt-panel .jp-DevGPT-input", "list the files here, newest first")
+    page.press("#devgpt-panel .jp-DevGPT-input", "Enter")
+    page.wait_for_selector("#devgpt-panel .jp-DevGPT-decided .jp-DevGPT-command", timeout=30_000)
+    assert page.text_content("#devgpt-panel .jp-DevGPT-decided .jp-DevGPT-command") == "ls -t <b>x</b>"
+    assert page.locator("#devgpt-panel .jp-DevGPT-decided b").count() == 0  # text, never markup
+    assert page.text_content("#devgpt-panel .jp-DevGPT-busyText") == "Explaining…"
+    assert page.locator("#devgpt-panel .jp-DevGPT-card").count() == 0  # nothing to run yet
+    page.screenshot(path=str(ARTIFACTS / "panel-decided.png"))
+    page.wait_for_selector("#devgpt-panel .jp-DevGPT-card .jp-DevGPT-args")
+    assert page.locator("#devgpt-panel .jp-DevGPT-decided").count() == 0
+    card = page.locator("#devgpt-panel .jp-DevGPT-card").last
+    assert card.locator(".jp-DevGPT-command").inner_text() == "ls -t <b>x</b>" and "newest first" in card.inner_text()
 
 
 OVERFLOW_JS = """() => {

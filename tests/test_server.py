@@ -55,6 +55,8 @@ async def test_models_lists_key_presence_never_keys(jp_fetch, monkeypatch, fake_
     ({"request": "list files", "model": "haiku"}, 400, "ANTHROPIC_API_KEY"),
     ({"request": "   "}, 400, "Nothing to do"),
     ({"request": "list files", "mode": "slow"}, 400, "mode must be"),
+    ({"request": "list files", "events": "yes"}, 400, "events must be"),
+    ({"request": "   ", "events": True}, 400, "Nothing to do"),
 ])
 async def test_suggest_bad_input(jp_fetch, body, status, message):
     with pytest.raises(HTTPClientError) as info:
@@ -84,6 +86,24 @@ async def test_real_suggestion_and_explain_from_local_model(jp_fetch):
     response = await call(jp_fetch, "explain", {"command": "ls -la"})
     data = json.loads(response.body)
     assert data["invalid_reason"] or data["commands"][0]["command"] == "ls -la"
+
+
+async def test_suggest_events_hand_over_the_command_before_its_explanation(jp_fetch, monkeypatch):
+    """A model that explains after deciding: ``decided`` (commands and risk) comes first, then the whole card."""
+    from support import explaining_after
+
+    explaining_after(monkeypatch)
+    body = {"request": "list the files in this folder, newest first", "model": "smollm2", "events": True}
+    response = await call(jp_fetch, "suggest", body)
+    assert response.headers["Content-Type"].startswith("application/x-ndjson")
+    events = [json.loads(line) for line in response.body.decode().splitlines()]
+    assert [e["type"] for e in events] == ["decided", "done"]
+    decided, done = events
+    assert [c["command"] for c in decided["commands"]] == [c["command"] for c in done["suggestion"]["commands"]]
+    assert all(c["risk"]["level"] in ("safe", "caution", "dangerous") for c in decided["commands"])
+    assert done["suggestion"]["mode"] == "regular" and "raw_text" not in done["suggestion"]
+    response = await call(jp_fetch, "suggest", dict(body, mode="fast"))  # nothing to explain: the card alone
+    assert [json.loads(line)["type"] for line in response.body.decode().splitlines()] == ["done"]
 
 
 async def test_chat_streams_and_keeps_conversation(jp_fetch):

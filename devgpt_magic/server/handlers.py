@@ -195,6 +195,50 @@ class _Base(APIHandler):
                 raise _ClientGone() from None
             raise
 
+    async def stream_events(self, produce: Callable[[Callable[[dict[str, Any]], None]], None], what: str) -> None:
+        """Run ``produce(emit)`` in the panel's pool and send each event it emits as one line of newline-delimited
+        JSON, as it comes. A failure before the first event is the usual one-line error response; after it, an
+        ``error`` event. Once the client has gone, ``emit`` raises CancelledError in the worker."""
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        end = object()
+
+        def emit(event: dict[str, Any]) -> None:
+            if self.cancel.is_set():
+                raise CancelledError(f"The client went away before the {what} was complete.")
+            loop.call_soon_threadsafe(queue.put_nowait, event)
+
+        # the end mark comes after every event: they and the result are posted from the same thread, in order
+        self.submit(lambda: produce(emit)).add_done_callback(lambda _: queue.put_nowait(end))
+        started = False
+        while (event := await queue.get()) is not end:
+            if self.cancel.is_set():
+                continue  # the client is gone: drain until the worker stops
+            if not started:
+                self.set_header("Content-Type", "application/x-ndjson")
+                self.set_header("Cache-Control", "no-cache")
+                started = True
+            self.write(json.dumps(event) + "\n")
+            try:
+                await self.flush()
+            except StreamClosedError:
+                self.cancel.set()
+        problem = None if self._call.cancelled() else self._call.exception()
+        if self.cancel.is_set():
+            self.log.info("devgpt: the client went away; its %s was stopped", what)
+            return
+        if problem is None:
+            return self.finish()
+        if isinstance(problem, DevGPTError):
+            status, text = _status(problem), str(problem)
+        else:
+            self.log.error("devgpt: %s failed", what, exc_info=problem)
+            status, text = 500, f"internal error: {type(problem).__name__}"
+        if not started:
+            return self.fail(status, text)
+        self.write(json.dumps({"type": "error", "error": for_the_panel(text)}) + "\n")
+        self.finish()
+
     async def answer_suggestion(self, fn: Callable[[], Suggestion]) -> None:
         """Run an engine call; reply with the Suggestion or the one-line error."""
         try:
@@ -216,7 +260,11 @@ class ModelsHandler(_Base):
 
 
 class SuggestHandler(_Base):
-    """POST {request, model?, mode?, shots?}: commands for a plain-English request."""
+    """POST {request, model?, mode?, shots?, events?}: commands for a plain-English request.
+
+    With ``events: true`` the answer is newline-delimited JSON: a ``decided`` event with the commands and their
+    risk as soon as they are known (models that explain after deciding spend most of a regular answer there),
+    then ``done`` with the suggestion, or ``error``."""
 
     @web.authenticated
     @authorized(action="execute", message=NOT_ALLOWED)
@@ -225,9 +273,23 @@ class SuggestHandler(_Base):
         request = self.text(data, "request")
         mode = self.choice(data, "mode", ("regular", "fast"))
         shots = self.choice(data, "shots", ("few", "zero"))
+        events = data.get("events", False)
+        if not isinstance(events, bool):
+            raise refuse(400, "events must be true or false.")
         model = self.model(data)
-        await self.answer_suggestion(lambda: self.engine.suggest(request, model=model, mode=mode, shots=shots,
-                                                                 cancel=self.cancel))
+        if not events:
+            return await self.answer_suggestion(lambda: self.engine.suggest(request, model=model, mode=mode,
+                                                                            shots=shots, cancel=self.cancel))
+
+        def produce(emit: Callable[[dict[str, Any]], None]) -> None:
+            def decided(fast: Suggestion) -> None:
+                emit({"type": "decided", "commands": [step.model_dump(include={"command", "risk"})
+                                                      for step in fast.commands]})
+
+            s = self.engine.suggest(request, model=model, mode=mode, shots=shots, cancel=self.cancel, decided=decided)
+            emit({"type": "done", "suggestion": s.model_dump(mode="json", exclude={"raw_text"})})
+
+        await self.stream_events(produce, "suggestion")
 
 
 class ExplainHandler(_Base):
@@ -276,57 +338,21 @@ class ChatHandler(_Base):
             self.conversations.release(owner, conversation)
 
     async def stream_reply(self, session: ChatSession, message: str, model: str | None, conversation: str) -> None:
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[Any] = asyncio.Queue()
-        end = object()
-
-        def produce() -> None:
+        def produce(emit: Callable[[dict[str, Any]], None]) -> None:
             stream = self.engine.chat(session, message, model=model)
             try:
                 for item in stream:
-                    if self.cancel.is_set():
-                        raise CancelledError("The client went away before the reply was complete.")
-                    loop.call_soon_threadsafe(queue.put_nowait, item)
+                    if isinstance(item, ChatReply):
+                        # the panel shows the reply through the notebook's own renderer: raw HTML escaped, no images
+                        emit({"type": "done", "conversation_id": conversation, "text": item.text,
+                              "html": markdown_html(item.text), "usage": item.usage.model_dump(),
+                              "dropped_exchanges": item.dropped_exchanges, "truncated": item.truncated})
+                    else:
+                        emit({"type": "delta", "text": item})
             finally:
                 stream.close()  # stops the local model between two tokens; the session is not committed
 
-        # the end mark comes after every item: they and the result are posted from the same thread, in order
-        self.submit(produce).add_done_callback(lambda _: queue.put_nowait(end))
-        started = False
-        while (item := await queue.get()) is not end:
-            if self.cancel.is_set():
-                continue  # the client is gone: drain until the worker stops
-            if not started:
-                self.set_header("Content-Type", "application/x-ndjson")
-                self.set_header("Cache-Control", "no-cache")
-                started = True
-            if isinstance(item, ChatReply):
-                # the panel shows the reply through the notebook's own renderer: raw HTML escaped, no images
-                event = {"type": "done", "conversation_id": conversation, "text": item.text,
-                         "html": markdown_html(item.text), "usage": item.usage.model_dump(),
-                         "dropped_exchanges": item.dropped_exchanges, "truncated": item.truncated}
-            else:
-                event = {"type": "delta", "text": item}
-            self.write(json.dumps(event) + "\n")
-            try:
-                await self.flush()
-            except StreamClosedError:
-                self.cancel.set()
-        problem = None if self._call.cancelled() else self._call.exception()
-        if self.cancel.is_set():
-            self.log.info("devgpt: the client went away; its chat reply was stopped")
-            return
-        if problem is None:
-            return self.finish()
-        if isinstance(problem, DevGPTError):
-            status, text = _status(problem), str(problem)
-        else:
-            self.log.error("devgpt: chat failed", exc_info=problem)
-            status, text = 500, f"internal error: {type(problem).__name__}"
-        if not started:
-            return self.fail(status, text)
-        self.write(json.dumps({"type": "error", "error": for_the_panel(text)}) + "\n")
-        self.finish()
+        await self.stream_events(produce, "chat reply")
 
     @web.authenticated
     @authorized(action="write", message=NOT_ALLOWED)

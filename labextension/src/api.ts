@@ -124,14 +124,44 @@ export async function checkModel(model: string): Promise<IModelInfo & { resolved
   return (await call('models/check', { method: 'POST', body: JSON.stringify({ model }) })).json();
 }
 
+/** A suggestion's commands, with their risk, before they are explained. */
+export type DecidedCommand = { command: string; risk: IRisk | null };
+
+type SuggestEvent =
+  | { type: 'decided'; commands: DecidedCommand[] }
+  | { type: 'done'; suggestion: ISuggestion }
+  | { type: 'error'; error: string };
+
+/** Commands for a request. The answer arrives as events: a model that explains after deciding sends the
+ * commands first (``onDecided``) and spends most of a regular answer explaining them; the promise resolves
+ * with the whole suggestion. */
 export async function suggest(
   request: string,
   model: string,
   mode: string,
+  onDecided: (commands: DecidedCommand[]) => void,
   signal?: AbortSignal
 ): Promise<ISuggestion> {
-  const body = JSON.stringify({ request, model, mode });
-  return (await call('suggest', { method: 'POST', body, signal })).json();
+  const body = JSON.stringify({ request, model, mode, events: true });
+  const response = await call('suggest', { method: 'POST', body, signal });
+  let result: ISuggestion | null = null;
+  let failure: string | null = null;
+  await readEvents<SuggestEvent>(response, event => {
+    if (event.type === 'decided') {
+      onDecided(event.commands);
+    } else if (event.type === 'done') {
+      result = event.suggestion;
+    } else {
+      failure = event.error;
+    }
+  });
+  if (failure !== null) {
+    throw new Error(failure);
+  }
+  if (result === null) {
+    throw new Error('The answer ended before it was complete; send the request again.');
+  }
+  return result;
 }
 
 export async function explain(command: string, model: string, signal?: AbortSignal): Promise<ISuggestion> {

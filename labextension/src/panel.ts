@@ -9,6 +9,7 @@ import {
   chat,
   checkModel,
   clearChat,
+  DecidedCommand,
   explain,
   ICommandStep,
   IModelInfo,
@@ -105,6 +106,7 @@ export class DevGPTPanel extends Widget {
   private conversationId: string | null = null;
   private models: IModelInfo[] = [];
   private controller: AbortController | null = null;
+  private decided: HTMLElement | null = null;
   private follow = true;
   private readonly transcript = el('div', 'jp-DevGPT-transcript');
   private readonly input = el('textarea', 'jp-DevGPT-input');
@@ -387,7 +389,9 @@ export class DevGPTPanel extends Widget {
     try {
       if (mode === 'command') {
         const speed = this.fast.checked ? 'fast' : 'regular';
-        this.showSuggestion(await suggest(text, model, speed, controller.signal));
+        const s = await suggest(text, model, speed, commands => this.showDecided(commands), controller.signal);
+        this.clearDecided();
+        this.showSuggestion(s);
       } else if (mode === 'explain') {
         this.showSuggestion(await explain(text, model, controller.signal));
       } else {
@@ -403,6 +407,7 @@ export class DevGPTPanel extends Widget {
         failed = true;
       }
     } finally {
+      this.clearDecided();
       this.setBusy(null);
     }
     if (failed && !this.input.value) {
@@ -506,6 +511,25 @@ export class DevGPTPanel extends Widget {
   }
 
   // --- cards --------------------------------------------------------------------------------------------------
+  /** The commands while they are being explained: to read, not to run (the card with its buttons replaces them). */
+  private showDecided(commands: DecidedCommand[]): void {
+    this.clearDecided();
+    const box = el('div', 'jp-DevGPT-decided');
+    for (const step of commands) {
+      box.appendChild(el('pre', 'jp-DevGPT-command', visible(step.command)));
+    }
+    box.appendChild(el('div', 'jp-DevGPT-note', 'Explaining each part…'));
+    this.decided = box;
+    this.transcript.appendChild(box);
+    this.busyText.textContent = 'Explaining…';
+    this.scrollToEnd();
+  }
+
+  private clearDecided(): void {
+    this.decided?.remove();
+    this.decided = null;
+  }
+
   private showSuggestion(s: ISuggestion): void {
     if (s.invalid_reason) {
       this.transcript.appendChild(el('div', 'jp-DevGPT-invalid', `Not a terminal task: ${s.invalid_reason}`));
