@@ -110,10 +110,18 @@ def _key_check() -> Check:
 
 
 def _sandbox_check() -> Check:
-    if shutil.which("bwrap"):
-        return Check("bubblewrap", "ok", f"{shutil.which('bwrap')}: previews and the evaluation can sandbox commands")
-    return Check("bubblewrap", "warning", "not found: previews of commands and the evaluation's scoring are off",
-                 "apt-get install bubblewrap")
+    """Installed is not enough: where unprivileged user namespaces are off, bubblewrap cannot start a sandbox."""
+    from .sandbox import availability
+
+    got = availability()
+    if got.ok:
+        return Check("bubblewrap", "ok", f"{shutil.which('bwrap')}: previews, the evaluation and the local models' "
+                                         "candidate checks can sandbox commands")
+    off = ("previews, the evaluation's scoring and the local models' candidates are off (one answer instead of the "
+           "best of several)")
+    if shutil.which("bwrap") is None:
+        return Check("bubblewrap", "warning", f"not found: {off}", "apt-get install bubblewrap")
+    return Check("bubblewrap", "warning", f"cannot start a sandbox here: {off}", got.reason)
 
 
 def _jupyter_checks() -> list[Check]:

@@ -276,9 +276,22 @@ def test_doctor_on_a_machine_without_bubblewrap_and_a_key(monkeypatch):
     text = report_text(checks)
     assert exit_code(checks) == 1
     assert "[FAIL] default model" in text and "OPENAI_API_KEY" in text
-    assert "[warn] bubblewrap" in text and "apt-get install bubblewrap" in text
+    assert "[warn] bubblewrap" in text and "apt-get install bubblewrap" in text and "candidates are off" in text
     assert "ANTHROPIC_API_KEY" in text and value not in text
     assert "llama-cpp-python" in text and "repacking on" in text
+
+
+def test_doctor_tells_an_installed_bubblewrap_that_cannot_start(monkeypatch):
+    """Where user namespaces are off bubblewrap is installed but every sandbox fails: doctor says so and why."""
+    from devgpt_magic import sandbox
+    from devgpt_magic.doctor import report_text, run_checks
+    from devgpt_magic.sandbox import Availability
+
+    why = "Preview cannot start a sandbox here (setting up uid map: Permission denied): unprivileged user namespaces"
+    monkeypatch.setattr(sandbox, "availability", lambda **_: Availability(False, why))
+    line = next(line for line in report_text(run_checks()).splitlines() if "bubblewrap" in line)
+    assert "[warn]" in line and "cannot start a sandbox here" in line and "candidates are off" in line
+    assert "uid map" in report_text(run_checks())
 
 
 def test_doctor_cli_exit_codes(tmp_path):
