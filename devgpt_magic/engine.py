@@ -150,7 +150,7 @@ class Engine:
         if mode == "regular" and how.explain_after:
             fast = self.suggest(request, model=model, mode="fast", shots=shots, temperature=temperature,
                                 use_cache=use_cache, invalid_example=invalid_example, cancel=cancel,
-                                techniques=how, behaviour=behaviour)
+                                techniques=techniques, behaviour=behaviour)  # as given: None is the registry's
             if decided is not None and fast.commands and not fast.is_invalid:
                 decided(fast)
             return self._explained_after(spec, provider, fast, use_cache, cancel)

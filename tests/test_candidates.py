@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import uuid
@@ -110,6 +111,12 @@ class SeededScripted(Scripted):
         yield from super().generate(prompt, max_tokens=max_tokens, temperature=temperature, stream=stream)
 
 
+def explained_reply(command: str) -> str:
+    return json.dumps({"input": command, "error": 0, "commands": [{"seq": 1, "cmd_to_execute": command,
+                                                                   "cmd_explanations": ["counts"],
+                                                                   "arg_explanations": {}}]})
+
+
 THREE = ['{"commands": ["ls *.py | wc -l"]}', '{"commands": ["ls | wc -l"]}', '{"commands": ["ls -1 *.py | wc -l"]}']
 
 
@@ -154,7 +161,11 @@ def test_without_a_sandbox_the_registry_candidates_are_not_sampled(monkeypatch):
     Scripted.answers, Scripted.asked = [THREE[0], *THREE], []
     s = engine.suggest("how many python files are here", model="qwen2.5-coder-1.5b", mode="fast", use_cache=False)
     assert len(Scripted.asked) == 1 and s.alternatives == []
+    Scripted.answers.insert(0, explained_reply("ls *.py | wc -l"))
+    Scripted.answers.insert(0, THREE[0])
+    s = engine.suggest("how many python files are here", model="qwen2.5-coder-1.5b", use_cache=False)  # regular
+    assert len(Scripted.asked) == 3 and Scripted.asked[2].task == "explain" and s.mode == "regular"
     asked = resolve("qwen2.5-coder-1.5b").techniques.model_copy(update={"candidates": 3})  # --alternatives 2
     s = engine.suggest("how many python files are here", model="qwen2.5-coder-1.5b", mode="fast", use_cache=False,
                        techniques=asked)
-    assert len(Scripted.asked) == 4 and "ls | wc -l" in [a.command for a in s.alternatives]
+    assert len(Scripted.asked) == 6 and "ls | wc -l" in [a.command for a in s.alternatives]
