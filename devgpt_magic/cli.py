@@ -108,9 +108,28 @@ def _print_suggestion(suggestion, as_json: bool, spec_local: bool) -> None:  # n
         print(f"note: {suggestion.notice}", file=sys.stderr)
 
 
-def _say_decided(suggestion: Suggestion) -> None:
-    """On stderr, so that stdout still holds exactly one answer: the card that follows."""
-    print(decided_text(suggestion), file=sys.stderr, flush=True)
+class _DecidedNote:
+    """The decided commands on the terminal while they are explained, erased when the card (or an error) comes.
+    Only on a terminal's stderr: stdout holds exactly one answer, and a log would get the command twice."""
+
+    def __init__(self) -> None:
+        self.lines = 0
+
+    def show(self, suggestion: Suggestion) -> None:
+        if not sys.stderr.isatty():
+            return
+        import shutil
+
+        text = decided_text(suggestion)
+        width = max(1, shutil.get_terminal_size().columns)
+        self.lines = sum(max(1, -(-len(line) // width)) for line in text.splitlines())  # wrapped lines too
+        print(text, file=sys.stderr, flush=True)
+
+    def clear(self) -> None:
+        if self.lines:
+            sys.stderr.write(f"\x1b[{self.lines}F\x1b[J")  # up to the note's first line, erase to the end
+            sys.stderr.flush()
+            self.lines = 0
 
 
 NO_TERMINAL = ("--run asks on a terminal and there is none here (stdin and pipes cannot confirm): run devgpt "
@@ -291,10 +310,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                     raise _Refused(f"--alternatives takes 0 to {MAX_ALTERNATIVES} (each one is another answer "
                                    f"to wait for), e.g. --alternatives 3.")
                 how = spec.techniques.model_copy(update={"candidates": args.alternatives + 1})
-            suggestion = engine.suggest(" ".join(args.request), model=args.model,
-                                        mode="fast" if args.fast else "regular",
-                                        shots="zero" if args.zero_shot else "few", use_cache=not args.no_cache,
-                                        techniques=how, decided=None if args.json else _say_decided)
+            note = _DecidedNote()
+            try:
+                suggestion = engine.suggest(" ".join(args.request), model=args.model,
+                                            mode="fast" if args.fast else "regular",
+                                            shots="zero" if args.zero_shot else "few", use_cache=not args.no_cache,
+                                            techniques=how, decided=None if args.json else note.show)
+            finally:
+                note.clear()
             _print_suggestion(suggestion, args.json, spec.is_local)
             if args.preview and suggestion.commands:
                 from .confirm import ask_terminal

@@ -202,18 +202,34 @@ def test_chat_says_when_a_reply_was_cut_at_the_token_limit(vendor):
     assert "cut off at the token limit" in out.stderr
 
 
-def test_regular_mode_shows_the_command_while_explaining_it(monkeypatch, capsys):
-    """A model that explains after deciding: the command reaches stderr first, the card (stdout) follows."""
+def test_regular_mode_shows_the_command_while_explaining_it(tmp_path):
+    """On a terminal, a model that explains after deciding: the command shows first and is erased when the card
+    comes (so it is not there twice); the card holds the same command lines."""
+    import pexpect
+
+    tests = os.path.dirname(__file__)
+    code = ("import sys; from support import explaining_after; explaining_after(); "
+            "from devgpt_magic.cli import main; sys.exit(main(sys.argv[1:]))")
+    child = pexpect.spawn(sys.executable, ["-c", code, "cmd", "list the files in this folder, newest first"],
+                          cwd=str(tmp_path), env={**os.environ, "CI": "1", "PYTHONPATH": os.pathsep.join(
+                              [tests, os.environ.get("PYTHONPATH", "")])}, encoding="utf-8", timeout=240)
+    child.expect_exact("(explaining each part...)")
+    note = child.before
+    child.expect(pexpect_eof())
+    after = child.before
+    child.close()
+    assert child.exitstatus == 0, after
+    decided = [line.strip() for line in note.splitlines() if re.search(r"(\d+\. )?\$ ", line)]
+    assert decided and after.lstrip("\r\n").startswith("\x1b[")  # the note is erased before anything else
+    card = [line.strip() for line in after.splitlines()]
+    assert all(any(line.endswith(d) for line in card) for d in decided)
+
+
+def test_a_pipe_gets_no_decided_note(monkeypatch, capsys):
     from devgpt_magic import cli
     from support import explaining_after
 
     explaining_after(monkeypatch)
-    request = ["list", "the", "files", "in", "this", "folder,", "newest", "first"]
-    assert cli.main(["cmd", *request]) == 0
+    assert cli.main(["cmd", "list", "the", "files", "in", "this", "folder,", "newest", "first"]) == 0
     out, err = capsys.readouterr()
-    decided = [line for line in err.splitlines() if re.match(r"(\d+\. )?\$ ", line)]
-    assert decided and "(explaining each part...)" in err
-    assert all(line in out.splitlines() for line in decided)  # the card's command lines, the same
-    assert cli.main(["cmd", "--json", *request]) == 0
-    out, err = capsys.readouterr()
-    assert "explaining" not in err and json.loads(out)["mode"] == "regular"
+    assert "explaining" not in err and "\x1b" not in err and "$ " in out and "risk:" in out
