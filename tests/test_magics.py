@@ -651,3 +651,42 @@ def test_references_never_send_a_credential(ip, vendor, monkeypatch, capsys):
     sent = chat_sent(vendor)
     assert "explain plain words and" in sent and "A1b2A1b2" not in sent and key not in sent
     ip.run_line_magic("devgpt", "reset")
+
+
+def test_the_decided_note_in_a_real_kernel_is_replaced_by_the_card(vendor, tmp_path):
+    """ipykernel: the note is a display with an id, updated to nothing before the card is shown."""
+    import json as jsonlib
+    import os
+    from pathlib import Path
+
+    from support import KEY_VARS
+    from fake_vendor import Reply
+    from jupyter_client.manager import start_new_kernel
+    from vendor_payloads import openai_chat
+
+    env = {name: value for name, value in os.environ.items() if name not in KEY_VARS}
+    env.update(DEVGPT_OPENAI_BASE_URL=vendor.url + "/v1", DEVGPT_CACHE_DIR=str(tmp_path / "cache"),
+               DEVGPT_MODELS_DIR=str(tmp_path / "models"), HF_HUB_OFFLINE="1")
+    km, kc = start_new_kernel(kernel_name="python3", cwd=str(tmp_path), env=env)
+    try:
+        vendor.queue(Reply(200, openai_chat(jsonlib.dumps({"commands": ["ls -t"]}))))
+        vendor.queue(Reply(200, openai_chat(jsonlib.dumps({"input": "ls -t", "error": 0, "commands": [
+            {"seq": 1, "cmd_to_execute": "ls -t", "cmd_explanations": ["Lists files, newest first."],
+             "arg_explanations": {"-t": "sort by time"}}]}))))
+        messages: list = []
+        code = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+                "from support import explaining_after; explaining_after(name='gpt-4o-mini')\n"
+                "%load_ext devgpt_magic\n"
+                "%devgpt cmd --model gpt-4o-mini list the files here, newest first")
+        reply = kc.execute_interactive(code, timeout=120, output_hook=messages.append)
+        assert reply["content"]["status"] == "ok", [m["content"] for m in messages]
+        shown = [(m["msg_type"], m["content"].get("data", {}).get("text/plain", ""),
+                  m["content"].get("transient", {}).get("display_id")) for m in messages
+                 if m["msg_type"] in ("display_data", "update_display_data")]
+        (kind, note, note_id), (update, cleared, cleared_id) = shown[:2]
+        assert kind == "display_data" and note.startswith("$ ls -t") and "explaining" in note and note_id
+        assert (update, cleared, cleared_id) == ("update_display_data", "", note_id)
+        assert any("ls -t" in text and kind == "display_data" for kind, text, _ in shown[2:])  # then the card
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
