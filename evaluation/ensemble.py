@@ -4,7 +4,9 @@
 one the way the candidates technique does (grouped by what they do in the item's sandbox, the first folder's
 answer winning ties), and prints that accuracy beside the first run's own and the oracle's (an item counts if
 any run was right). A technique that only chooses among these answers can do no better than the oracle, and the
-behaviour vote shows how much of it a real choice recovers.
+behaviour vote shows how much of it a real choice recovers. It also says how often the first run's card held a
+right command, as its answer or among the other ways it offered: the most a better choice among one run's own
+candidates (a judge) could reach.
 """
 
 from __future__ import annotations
@@ -35,19 +37,24 @@ def ensemble(dirs: list[str]) -> dict[str, Any]:
     for folder in dirs:
         rows = [json.loads(line) for line in (Path(folder) / "results.jsonl").read_text().splitlines()]
         runs.append({row["id"]: row for row in rows})
-    first, voted, oracle, items = 0, 0, 0, 0
+    first, voted, oracle, offered, items = 0, 0, 0, 0, 0
     for item in nl2sh_alfa():
         answers = [run[item.id] for run in runs if item.id in run]
         if len(answers) < len(runs) or answers[0].get("verdict") not in ("pass", "fail"):
             continue  # only items every run answered and the scorer can verify
         items += 1
         first += answers[0]["verdict"] == "pass"
+        # on the first run's card: its answer, or one of the other ways it offered (what a judge could still pick)
+        offered += answers[0]["verdict"] == "pass" or any(score(item, other)[0] == "pass"
+                                                          for other in answers[0].get("alternatives") or [])
         oracle += any(row.get("verdict") == "pass" for row in answers)
         best, _ = choose([_answer(row) for row in answers], _fixture_behaviour(item))
         if not best.is_invalid:
             voted += score(item, "\n".join(step.command for step in best.commands))[0] == "pass"
     result = {"runs": dirs, "items": items, "first": first / items if items else 0.0,
-              "voted": voted / items if items else 0.0, "oracle": oracle / items if items else 0.0}
-    print(f"{items} verifiable items answered by all {len(dirs)} runs: first run {result['first']:.3f}, "
+              "voted": voted / items if items else 0.0, "oracle": oracle / items if items else 0.0,
+              "first_card": offered / items if items else 0.0}
+    print(f"{items} verifiable items answered by all {len(dirs)} runs: first run {result['first']:.3f} "
+          f"(right on its card, chosen or among its other ways: {result['first_card']:.3f}), "
           f"chosen by behaviour {result['voted']:.3f}, any run right (oracle) {result['oracle']:.3f}")
     return result

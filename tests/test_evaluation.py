@@ -256,11 +256,13 @@ def test_ensemble_chooses_among_runs_by_behaviour_and_bounds_it_by_the_oracle(tm
         folder = tmp_path / f"run{run}"
         folder.mkdir()
         rows = [{"id": i, "request": items[i].request, "commands": [got[run]], "invalid": False,
+                 "alternatives": ["ls"] if (run, i) == (0, "alfa-1-000") else [],
                  "verdict": score(items[i], got[run])[0]} for i, got in answers.items()]
         (folder / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
         folders.append(str(folder))
     result = ensemble(folders)
     assert (result["items"], result["first"], result["voted"], result["oracle"]) == (2, 0.0, 0.5, 1.0)
+    assert result["first_card"] == 0.5  # item 000's right answer was among the first run's other ways
 
 
 def test_every_run_is_told_the_same_moment(monkeypatch):
