@@ -160,8 +160,11 @@ class Engine:
                                       docs=grounding.docs_excerpt(request, how.docs_tokens))
         suggestion = self._structured(spec, provider, prompt, request, mode, temperature, use_cache, cancel)
         # the registry's candidates only where a sandbox can tell them apart; asked-for ones (techniques given:
-        # --alternatives, an ablation) always
-        if how.candidates > 1 and (techniques is not None or behaviour is not None or candidates.sandbox_ready()):
+        # --alternatives, an ablation) always. A greedy refusal stands: it is no behaviour a sandbox can compare,
+        # and samples turn nonsense into some command (DeveloperGPT's impossible requests: 8 of 14 refused after
+        # a vote, where the greedy answers alone had refused 12)
+        if how.candidates > 1 and not suggestion.is_invalid and (techniques is not None or behaviour is not None
+                                                                 or candidates.sandbox_ready()):
             suggestion = self._voted(spec, provider, prompt, suggestion, how.candidates, use_cache, cancel, behaviour)
         if how.checks and not suggestion.is_invalid:
             suggestion = self._revised(spec, provider, prompt, suggestion, temperature, use_cache, cancel)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 
 def _on_off(value: str) -> bool:
@@ -46,8 +47,9 @@ def main() -> None:
     tune.add_argument("--json", help="also write the counts to this JSON file")
     check = sub.add_parser("selfcheck", help="check the NL2SH-ALFA scorer against its own references")
     check.add_argument("--limit", type=int)
-    again = sub.add_parser("rescore", help="judge finished NL2SH-ALFA runs again with the current scorer (no model)")
+    again = sub.add_parser("rescore", help="judge finished runs again with the current scorer (no model)")
     again.add_argument("dirs", nargs="+")
+    again.add_argument("--developergpt-dir", type=Path, help="folder with DeveloperGPT's request files (its runs)")
     vote = sub.add_parser("ensemble", help="choose among finished NL2SH-ALFA runs' answers by behaviour, beside "
                                            "the oracle (no model)")
     vote.add_argument("dirs", nargs="+", help="run folders; the first one's answer wins ties")
@@ -82,7 +84,7 @@ def main() -> None:
     elif args.command == "rescore":
         from .runner import rescore
 
-        rescore(args.dirs)
+        rescore(args.dirs, args.developergpt_dir)
     elif args.command == "ensemble":
         import json
         from pathlib import Path

@@ -39,6 +39,12 @@ SHELL_WORDS = {"if", "for", "while", "until", "case", "[", "[[", "test", "ulimit
                "jobs", "fg", "bg", "umask", "history", "declare", "local", "let", "(", "{"}
 
 
+#: Words that run the program after them; alone, or before a pipe or an option, they are the program (`env | grep
+#: API` runs env).
+_WRAPPERS = ("sudo", "env", "nohup", "time", "nice")
+_OPERATORS = {"|", "||", "&&", ";", "&", "|&", ">", ">>", "<", "2>", "2>&1"}
+
+
 def first_program(command: str) -> str:
     import shlex
 
@@ -48,8 +54,11 @@ def first_program(command: str) -> str:
         words = command.split()
     while words and ("=" in words[0] and not words[0].startswith("=")):
         words.pop(0)
-    while words and words[0] in ("sudo", "env", "nohup", "time", "nice"):
+    while (len(words) > 1 and words[0] in _WRAPPERS and words[1] not in _OPERATORS
+           and not words[1].startswith("-")):
         words.pop(0)
+        while words and ("=" in words[0] and not words[0].startswith("=")):  # env A=1 B=2 program
+            words.pop(0)
     return words[0] if words else ""
 
 
@@ -248,9 +257,10 @@ def run(args: Any) -> dict[str, Any]:
     return summary
 
 
-def rescore(dirs: list[str]) -> None:
-    """Judge the answers of finished NL2SH-ALFA runs again with the current scorer: the model is not asked,
-    so runs made before a scorer change stay comparable with new ones (``summary.json`` records the version)."""
+def rescore(dirs: list[str], developergpt_dir: Path | None = None) -> None:
+    """Judge the answers of finished runs again with the current scorer: the model is not asked, so runs made
+    before a scorer change stay comparable with new ones (``summary.json`` records the version). DeveloperGPT
+    runs need the folder of its request files."""
     from types import SimpleNamespace
 
     from .scoring import self_check
@@ -259,15 +269,18 @@ def rescore(dirs: list[str]) -> None:
     checked: dict[str, float] = {}  # the scorer's self-check does not depend on the run: once for all folders
     for folder in map(Path, dirs):
         old = json.loads((folder / "summary.json").read_text())
-        if old.get("suite") != "nl2sh-alfa":
-            print(f"{folder}: {old.get('suite')} is not scored in a sandbox; left as it is")
-            continue
+        suite = old.get("suite")
+        if suite != "nl2sh-alfa":
+            if developergpt_dir is None:
+                print(f"{folder}: {suite} needs --developergpt-dir; left as it is")
+                continue
+            items.update({i.id: i for i in load(suite, developergpt_dir)})
         rows = [json.loads(line) for line in (folder / "results.jsonl").read_text().splitlines()]
         for row in rows:
             _judge(items[row["id"]], row)
         args = SimpleNamespace(model=old["model"], mode=old["mode"], shots=old["shots"],
                                **{**Techniques().model_dump(), **(old.get("techniques") or {})})
-        summary = {**summarise(rows, "nl2sh-alfa", args), "harness": old.get("harness", 1),
+        summary = {**summarise(rows, suite, args), "harness": old.get("harness", 1),
                    "invalid_example": old.get("invalid_example")}
         if "scorer_self_check" in old:
             checked = checked or self_check(list(items.values()))

@@ -169,3 +169,14 @@ def test_without_a_sandbox_the_registry_candidates_are_not_sampled(monkeypatch):
     s = engine.suggest("how many python files are here", model="qwen2.5-coder-1.5b", mode="fast", use_cache=False,
                        techniques=asked)
     assert len(Scripted.asked) == 6 and "ls | wc -l" in [a.command for a in s.alternatives]
+
+
+def test_a_greedy_refusal_is_not_put_to_a_vote():
+    """Samples would turn an impossible request into some command; the refusal costs one call and stands."""
+    refusal = json.dumps({"input": "defragment my CPU", "error": 1, "explanation": "a CPU has no files"})
+    behave, ran = by_table({})
+    engine = Engine(provider_factory=Scripted)
+    Scripted.answers, Scripted.asked = [refusal, *THREE], []
+    s = engine.suggest("defragment my CPU", model="smollm2", mode="fast", use_cache=False,
+                       techniques=Techniques(candidates=4), behaviour=behave)
+    assert s.is_invalid and len(Scripted.asked) == 1 and ran == []

@@ -279,3 +279,15 @@ def test_every_run_is_told_the_same_moment(monkeypatch):
         for context in (runner.sandbox_context(), runner.host_context()):
             told.append(PromptBuilder(context).command("list the files here", mode="fast").all_text())
     assert told[0] == told[2] and told[1] == told[3] and runner.MOMENT in told[0]
+
+
+@pytest.mark.parametrize("command,program", [
+    ("env | grep API", "env"), ("env", "env"), ("sudo -u bob ls", "sudo"), ("FOO=1 env BAR=2 python x.py", "python"),
+    ("nohup ./serve.sh > log 2>&1 &", "./serve.sh"), ("time make -j4", "make"), ("sudo apt-get install jq", "apt-get"),
+])
+def test_the_first_program_of_a_developergpt_answer(command, program):
+    """A wrapper (env, sudo, time...) runs the program after it; alone or before a pipe it is the program."""
+    from evaluation.runner import first_program, program_known
+
+    assert first_program(command) == program
+    assert program_known("env | grep API")
