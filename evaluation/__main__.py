@@ -87,7 +87,6 @@ def main() -> None:
         rescore(args.dirs, args.developergpt_dir)
     elif args.command == "ensemble":
         import json
-        from pathlib import Path
 
         from .ensemble import ensemble
 

@@ -280,8 +280,9 @@ def rescore(dirs: list[str], developergpt_dir: Path | None = None) -> None:
             _judge(items[row["id"]], row)
         args = SimpleNamespace(model=old["model"], mode=old["mode"], shots=old["shots"],
                                **{**Techniques().model_dump(), **(old.get("techniques") or {})})
-        summary = {**summarise(rows, suite, args), "harness": old.get("harness", 1),
-                   "invalid_example": old.get("invalid_example")}
+        summary = {**summarise(rows, suite, args), "harness": old.get("harness", 1)}
+        if "invalid_example" in old:  # harness-1 runs did not record it
+            summary["invalid_example"] = old["invalid_example"]
         if "scorer_self_check" in old:
             checked = checked or self_check(list(items.values()))
             summary["scorer_self_check"] = checked
