@@ -110,19 +110,30 @@ def _print_suggestion(suggestion, as_json: bool, spec_local: bool) -> None:  # n
 
 class _DecidedNote:
     """The decided commands on the terminal while they are explained, erased when the card (or an error) comes.
-    Only on a terminal's stderr: stdout holds exactly one answer, and a log would get the command twice."""
+    Only where both streams are one interactive terminal that understands escapes: stdout holds exactly one
+    answer, a log or a pager would get the command twice, and erasing must count the lines it printed."""
 
     def __init__(self) -> None:
         self.lines = 0
 
     def show(self, suggestion: Suggestion) -> None:
-        if not sys.stderr.isatty():
-            return
-        import shutil
+        import os
 
+        if not (sys.stdout.isatty() and sys.stderr.isatty()) or os.name == "nt" or os.environ.get("TERM") == "dumb":
+            return
+        from wcwidth import wcswidth
+
+        try:
+            size = os.get_terminal_size(sys.stderr.fileno())
+        except OSError:
+            return
         text = decided_text(suggestion)
-        width = max(1, shutil.get_terminal_size().columns)
-        self.lines = sum(max(1, -(-len(line) // width)) for line in text.splitlines())  # wrapped lines too
+        width = max(1, size.columns)
+        # screen rows, wrapped lines included (display width, not characters: wide and combining characters)
+        lines = sum(max(1, -(-max(wcswidth(line.expandtabs()), len(line)) // width)) for line in text.splitlines())
+        if lines >= size.lines:
+            return  # taller than the screen: it could not all be erased
+        self.lines = lines
         print(text, file=sys.stderr, flush=True)
 
     def clear(self) -> None:

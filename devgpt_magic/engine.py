@@ -14,7 +14,7 @@ from .cache import ResponseCache
 from .candidates import Behaviour
 from .chat import ChatReply, ChatSession
 from .context import Context
-from .errors import MissingKeyError, ParseError, RequestError
+from .errors import CancelledError, DevGPTError, MissingKeyError, ParseError, RequestError
 from .models.base import Provider
 from .models.grammar import MAX_REPLY_TOKENS
 from .models.providers import provider_for
@@ -152,7 +152,12 @@ class Engine:
                                 use_cache=use_cache, invalid_example=invalid_example, cancel=cancel,
                                 techniques=techniques, behaviour=behaviour)  # as given: None is the registry's
             if decided is not None and fast.commands and not fast.is_invalid:
-                decided(fast)
+                try:
+                    decided(fast)
+                except CancelledError:
+                    raise
+                except Exception:  # noqa: BLE001 - a note that cannot be shown (a closed stderr) costs no answer
+                    pass
             return self._explained_after(spec, provider, fast, use_cache, cancel)
         prompt = self.builder.command(request, mode=mode, shots=shots, base_model=spec.kind == "base",
                                       invalid_example=invalid_example or spec.placement(mode), reply=how.reply,
@@ -255,17 +260,28 @@ class Engine:
     def _explained_after(self, spec: ModelSpec, provider: Provider, fast: Suggestion, use_cache: bool,
                          cancel: threading.Event | None) -> Suggestion:
         """Fast mode's answer with each command explained by a call of its own (``Techniques.explain_after``).
-        An explanation the model cannot give leaves its command bare rather than losing the answer."""
-        steps, usage = [], fast.usage
+        An explanation the model cannot give, or a failure while it explains (the service died, a time-out),
+        leaves its command bare rather than losing the answer the user may already be reading; Ctrl-C still
+        ends it all."""
+        steps, usage, failed = [], fast.usage, ""
         for step in fast.commands:
             try:
                 explained = self._explanation(spec, provider, step.command, 0.0, use_cache, cancel)
+            except CancelledError:
+                raise
             except ParseError:
                 steps.append(step)
                 continue
+            except DevGPTError as exc:
+                steps.append(step)
+                failed = failed or str(exc)
+                continue
             steps.append(explained.commands[0])
             usage = usage + explained.usage if usage and explained.usage else usage
-        regular = fast.model_copy(update={"mode": "regular", "commands": steps, "usage": usage})
+        notice = fast.notice
+        if failed:
+            notice = " ".join(filter(None, [f"Not explained: {failed}", notice]))
+        regular = fast.model_copy(update={"mode": "regular", "commands": steps, "usage": usage, "notice": notice})
         return self._with_argument_notes(self._assess(regular, self.builder.context.cwd))
 
     def _complete(self, spec: ModelSpec, provider: Provider, prompt: Prompt, max_tokens: int, temperature: float,

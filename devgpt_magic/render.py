@@ -181,7 +181,12 @@ def decided_text(s: Suggestion) -> str:
     """What to read while a regular answer's commands are being explained (models that explain after deciding):
     the commands as they will run, then a line saying the rest is coming. Nothing here can be run yet."""
     steps = unique_steps(s.commands)
-    lines = [f"{f'{i}. ' if len(steps) > 1 else ''}$ {visible(step.command)}" for i, step in enumerate(steps, 1)]
+    lines = []
+    for i, step in enumerate(steps, 1):
+        lines.append(f"{f'{i}. ' if len(steps) > 1 else ''}$ {visible(step.command)}")
+        risk = _risk_of(step)
+        if risk.level != "safe":  # the danger is known now: never only after the explanation
+            lines.append(f"   {risk_line(risk)}")
     return "\n".join([*lines, "   (explaining each part...)"])
 
 

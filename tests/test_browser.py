@@ -428,6 +428,7 @@ def test_panel_shows_the_command_while_explaining_it(lab, page, vendor):
     page.wait_for_selector("#devgpt-panel .jp-DevGPT-decided .jp-DevGPT-command", timeout=30_000)
     assert page.text_content("#devgpt-panel .jp-DevGPT-decided .jp-DevGPT-command") == "ls -t <b>x</b>"
     assert page.locator("#devgpt-panel .jp-DevGPT-decided b").count() == 0  # text, never markup
+    assert "CAUTION" in page.text_content("#devgpt-panel .jp-DevGPT-decided .jp-DevGPT-reasons")  # risk shows now
     assert page.text_content("#devgpt-panel .jp-DevGPT-busyText") == "Explaining…"
     assert page.locator("#devgpt-panel .jp-DevGPT-card").count() == 0  # nothing to run yet
     page.screenshot(path=str(ARTIFACTS / "panel-decided.png"))

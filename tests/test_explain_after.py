@@ -93,3 +93,35 @@ def test_nothing_is_handed_over_for_an_impossible_request_or_in_one_call(scripte
     engine.suggest("water my plants", model="smollm2", mode="regular", use_cache=False, techniques=Techniques(),
                    decided=seen.append)
     assert seen == [] and len(Scripted.asked) == 2
+
+
+class FailingSecond(Scripted):
+    """The first call answers; the second fails as a dead service or a time-out would."""
+
+    def generate(self, prompt, *, max_tokens, temperature, stream):  # noqa: ANN001, ANN201
+        from devgpt_magic.errors import ProviderError
+
+        if len(type(self).asked) >= 1:
+            type(self).asked.append(prompt)
+            raise ProviderError("The local model service stopped while answering; try again.")
+        yield from super().generate(prompt, max_tokens=max_tokens, temperature=temperature, stream=stream)
+
+
+def test_a_failure_while_explaining_keeps_the_decided_commands(tmp_path):
+    """The user may already be reading the command: a failed explanation call leaves it bare, and says why."""
+    FailingSecond.asked, FailingSecond.answers = [], ['{"commands": ["du -sh /var/log"]}']
+    engine = Engine(context=Context.current(str(tmp_path)), provider_factory=FailingSecond)
+    s = engine.suggest("how big is /var/log", model="smollm2", mode="regular", use_cache=False, techniques=AFTER)
+    assert [c.command for c in s.commands] == ["du -sh /var/log"] and s.commands[0].explanations == []
+    assert s.notice.startswith("Not explained: The local model service stopped") and s.commands[0].risk
+
+
+def test_a_note_that_cannot_be_shown_costs_no_answer(scripted):
+    engine = scripted('{"commands": ["du -sh /var/log"]}', explained("du -sh /var/log", {"-s": "total only"}))
+
+    def broken(_):  # noqa: ANN001, ANN202 - stderr closed under the note
+        raise OSError(5, "Input/output error")
+
+    s = engine.suggest("how big is /var/log", model="smollm2", mode="regular", use_cache=False, techniques=AFTER,
+                       decided=broken)
+    assert s.commands[0].arguments == {"-s": "total only"}

@@ -150,3 +150,5 @@ def test_the_decided_note_shows_commands_as_a_terminal_would_run_them():
     assert "\x1b" not in text and "1. $ echo \\x1b[2Jhi" in text and "2. $ ls -la" in text
     assert text.endswith("(explaining each part...)")
     assert decided_text(Suggestion(request="r", commands=[CommandStep(command="ls")])).startswith("$ ls\n")
+    dangerous = Engine._assess(Suggestion(request="r", commands=[CommandStep(command="rm -rf ~")]))
+    assert "risk: DANGEROUS" in decided_text(dangerous)  # the danger shows with the command, not after

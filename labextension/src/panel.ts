@@ -517,6 +517,13 @@ export class DevGPTPanel extends Widget {
     const box = el('div', 'jp-DevGPT-decided');
     for (const step of commands) {
       box.appendChild(el('pre', 'jp-DevGPT-command', visible(step.command)));
+      const level = step.risk?.level ?? 'safe';
+      if (level !== 'safe') {
+        // the danger is known now, before the card: never only after the explanation
+        const warning = el('div', `jp-DevGPT-reasons jp-DevGPT-risk-${level}`);
+        warning.textContent = `${level.toUpperCase()}: ${(step.risk?.reasons ?? []).join('; ')}`;
+        box.appendChild(warning);
+      }
     }
     box.appendChild(el('div', 'jp-DevGPT-note', 'Explaining each part…'));
     this.decided = box;
