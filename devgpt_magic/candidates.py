@@ -60,6 +60,14 @@ def sandbox_ready() -> bool:
     return availability().ok
 
 
+def runs_here(suggestion: Suggestion) -> bool:
+    """Whether every program the answer names is on this machine: another way that cannot run here is no way
+    (a sample sometimes writes its refusal as a command, ``error 1 explanation: ...``)."""
+    from .docs import check_command
+
+    return not any(finding.kind == "program" for step in suggestion.commands for finding in check_command(step.command))
+
+
 def command_text(suggestion: Suggestion) -> str:
     return "\n".join(step.command for step in suggestion.commands)
 

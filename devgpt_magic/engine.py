@@ -184,7 +184,7 @@ class Engine:
         The i-th sample is drawn with seed i, so the same request settles on the same answer every time (two
         behaviours that tie no longer flip between asks) and, where the provider honours seeds, the samples
         come from the response cache like greedy answers do."""
-        from .candidates import choose, sandbox_behaviour
+        from .candidates import choose, runs_here, sandbox_behaviour
 
         found = [greedy]
         usage = greedy.usage
@@ -197,7 +197,8 @@ class Engine:
             found.append(sampled)
             usage = usage + sampled.usage if usage and sampled.usage else usage
         best, others = choose(found, behaviour or sandbox_behaviour(self.builder.context.cwd))
-        alternatives = [CommandStep(command="\n".join(c.command for c in o.commands)) for o in others if o.commands]
+        alternatives = [CommandStep(command="\n".join(c.command for c in o.commands)) for o in others
+                        if o.commands and runs_here(o)]
         return self._assess(best.model_copy(update={"usage": usage, "alternatives": alternatives}),
                             self.builder.context.cwd)
 

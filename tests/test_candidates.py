@@ -180,3 +180,16 @@ def test_a_greedy_refusal_is_not_put_to_a_vote():
     s = engine.suggest("defragment my CPU", model="smollm2", mode="fast", use_cache=False,
                        techniques=Techniques(candidates=4), behaviour=behave)
     assert s.is_invalid and len(Scripted.asked) == 1 and ran == []
+
+
+def test_other_ways_name_only_programs_this_machine_has():
+    """A sample that wrote its refusal as a command, or used a program not installed here, is no other way."""
+    behave, _ = by_table({"ls -t": ("a", True), "error 1": ("b", False), "ls -lt": ("c", True),
+                          "frobnicate-files --newest": ("d", True)})
+    answers = ['{"commands": ["ls -t"]}', '{"commands": ["error 1"]}', '{"commands": ["ls -lt"]}',
+               '{"commands": ["frobnicate-files --newest"]}']
+    engine = Engine(provider_factory=Scripted)
+    Scripted.answers, Scripted.asked = answers, []
+    s = engine.suggest("list files newest first", model="smollm2", mode="fast", use_cache=False,
+                       techniques=Techniques(candidates=4), behaviour=behave)
+    assert s.commands[0].command == "ls -t" and [a.command for a in s.alternatives] == ["ls -lt"]
