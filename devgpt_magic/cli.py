@@ -129,8 +129,13 @@ class _DecidedNote:
             return
         text = decided_text(suggestion)
         width = max(1, size.columns)
-        # screen rows, wrapped lines included (display width, not characters: wide and combining characters)
-        lines = sum(max(1, -(-max(wcswidth(line.expandtabs()), len(line)) // width)) for line in text.splitlines())
+
+        def rows(line: str) -> int:
+            """Screen rows of one line, wrapping included: display columns, not characters (wide, combining)."""
+            columns = wcswidth(line.expandtabs())
+            return max(1, -(-(columns if columns >= 0 else len(line)) // width))
+
+        lines = sum(rows(line) for line in text.splitlines())
         if lines >= size.lines:
             return  # taller than the screen: it could not all be erased
         self.lines = lines
