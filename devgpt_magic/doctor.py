@@ -111,7 +111,7 @@ def _key_check() -> Check:
 
 def _sandbox_check() -> Check:
     """Installed is not enough: where unprivileged user namespaces are off, bubblewrap cannot start a sandbox."""
-    from .sandbox import availability
+    from .sandbox import INSTALL_HINT, availability
 
     got = availability()
     if got.ok:
@@ -120,7 +120,7 @@ def _sandbox_check() -> Check:
     off = ("previews, the evaluation's scoring and the local models' candidates are off (one answer instead of the "
            "best of several)")
     if shutil.which("bwrap") is None:
-        return Check("bubblewrap", "warning", f"not found: {off}", "apt-get install bubblewrap")
+        return Check("bubblewrap", "warning", f"not found: {off}", INSTALL_HINT)
     return Check("bubblewrap", "warning", f"cannot start a sandbox here: {off}", got.reason)
 
 

@@ -270,12 +270,10 @@ class Engine:
                 explained = self._explanation(spec, provider, step.command, 0.0, use_cache, cancel)
             except CancelledError:
                 raise
-            except ParseError:
-                steps.append(step)
-                continue
             except DevGPTError as exc:
                 steps.append(step)
-                failed = failed or str(exc)
+                if not isinstance(exc, ParseError):  # a model that cannot explain is no failure to report
+                    failed = failed or str(exc)
                 continue
             steps.append(explained.commands[0])
             usage = usage + explained.usage if usage and explained.usage else usage
@@ -354,8 +352,12 @@ class Engine:
     # --- chat --------------------------------------------------------------------------------------------
     def chat(self, session: ChatSession, message: str, *, model: str | None = None, temperature: float = 0.3,
              history_budget: int | None = None) -> Iterator[str | ChatReply]:
-        """Stream a reply: text chunks, then a ChatReply. The session changes only once the reply is complete."""
-        message = self._check_request(message, "message", "'how do I profile a Python script?'")
+        """Stream a reply: text chunks, then a ChatReply. The session changes only once the reply is complete.
+        A credential typed into the message is masked before it leaves for the model (and so before the model can
+        echo it into the reply or the saved history), as it is in the cell references."""
+        from .secrets import redact
+
+        message = redact(self._check_request(message, "message", "'how do I profile a Python script?'"))
         spec, provider = self._ready(model)
         system = self.builder.chat_system()
         reply_tokens = min(spec.max_output, CHAT_REPLY_TOKENS)

@@ -265,16 +265,17 @@ def rescore(dirs: list[str], developergpt_dir: Path | None = None) -> None:
 
     from .scoring import self_check
 
-    items = {i.id: i for i in load("nl2sh-alfa", None)}
+    alfa = {i.id: i for i in load("nl2sh-alfa", None)}
     checked: dict[str, float] = {}  # the scorer's self-check does not depend on the run: once for all folders
     for folder in map(Path, dirs):
         old = json.loads((folder / "summary.json").read_text())
         suite = old.get("suite")
+        items = alfa
         if suite != "nl2sh-alfa":
             if developergpt_dir is None:
                 print(f"{folder}: {suite} needs --developergpt-dir; left as it is")
                 continue
-            items.update({i.id: i for i in load(suite, developergpt_dir)})
+            items = {i.id: i for i in load(suite, developergpt_dir)}
         rows = [json.loads(line) for line in (folder / "results.jsonl").read_text().splitlines()]
         for row in rows:
             _judge(items[row["id"]], row)
@@ -284,7 +285,7 @@ def rescore(dirs: list[str], developergpt_dir: Path | None = None) -> None:
         if "invalid_example" in old:  # harness-1 runs did not record it
             summary["invalid_example"] = old["invalid_example"]
         if "scorer_self_check" in old:
-            checked = checked or self_check(list(items.values()))
+            checked = checked or self_check(list(alfa.values()))
             summary["scorer_self_check"] = checked
         (folder / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
         (folder / "summary.json").write_text(json.dumps(summary, indent=1))

@@ -690,3 +690,22 @@ def test_the_decided_note_in_a_real_kernel_is_replaced_by_the_card(vendor, tmp_p
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def test_a_key_typed_into_a_chat_never_reaches_the_model(fake_key, monkeypatch):
+    """Masked before it leaves, so no model can echo it into the reply or the saved history (the tiny model once
+    did, at some minutes of the day, in test_key_never_in_outputs_or_saved_history)."""
+    from devgpt_magic.chat import ChatSession
+    from devgpt_magic.engine import Engine
+    from devgpt_magic.models.base import Finish, Provider
+
+    class Echo(Provider):
+        def generate(self, prompt, *, max_tokens, temperature, stream):  # noqa: ANN001, ANN201
+            yield prompt.messages[-1].content
+            yield Finish("stop", 1, 1)
+
+    monkeypatch.setenv("ANTHROPIC_API_KEY", fake_key)
+    session = ChatSession()
+    reply = Engine(provider_factory=Echo).chat_text(session, f"my key is {fake_key}, what is pwd?", model="smollm2")
+    assert fake_key not in reply.text and "my key is ***" in reply.text
+    assert all(fake_key not in m.content for m in session.messages)
