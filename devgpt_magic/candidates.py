@@ -12,6 +12,8 @@ is not run at all: it stays a group of its own.
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,6 +28,39 @@ Behaviour = Callable[[str], "Outcome | None"]
 class Outcome:
     signature: str
     ok: bool
+    #: what the command wrote to stderr when it exited with a failure status ("" otherwise): the message a
+    #: revision is asked with (see :func:`failure`)
+    error: str = ""
+
+
+#: how much of an error message goes back to the model: the first lines say what went wrong
+ERROR_CHARS = 300
+
+
+def error_text(exit_code: int | None, stderr: str) -> str:
+    """The error a failed run reports, trimmed; "" for a success or a silent failure (``grep`` that matched
+    nothing exits 1 without a message, and that is an answer, not a mistake)."""
+    if exit_code in (0, None) or not stderr.strip():
+        return ""
+    lines = [line.rstrip() for line in stderr.strip().splitlines() if line.strip()]
+    return "\n".join(lines[:3])[:ERROR_CHARS]  # the usage that often follows says nothing about this mistake
+
+
+def failure(command: str, request: str, outcome: Outcome | None) -> str | None:
+    """Why ``command`` should be asked again, or None. A path the user named that is missing here is not the
+    model's mistake: the user may mean another folder, and a revision would only trade their file for one
+    that exists."""
+    if outcome is None or not outcome.error:
+        return None
+    for missing in _MISSING.findall(outcome.error):
+        path = next(p for p in missing if p)
+        if path in request or os.path.basename(path.rstrip("/")) in request.split():
+            return None
+    return f"`{command}` failed when run on this machine: {outcome.error}"
+
+
+#: the path in "ls: cannot access 'x': No such file or directory", "cat: x: No such file or directory"
+_MISSING = re.compile(r"(?:'([^'\n]+)'|([^\s:']+)): No such file or directory")
 
 
 def signature_of(exit_ok: bool, stdout: str, changes: list[str]) -> str:
@@ -46,7 +81,7 @@ def sandbox_behaviour(cwd: str, timeout: float = 5.0) -> Behaviour:
             return None
         changes = [f"{c.kind}:{c.path}" for c in run.changes]
         ok = run.exit_code == 0 and bool(run.stdout.strip() or changes)
-        return Outcome(signature_of(run.exit_code == 0, run.stdout, changes), ok)
+        return Outcome(signature_of(run.exit_code == 0, run.stdout, changes), ok, error_text(run.exit_code, run.stderr))
 
     return behave
 
@@ -68,6 +103,11 @@ def runs_here(suggestion: Suggestion) -> bool:
     return not any(finding.kind == "program" for step in suggestion.commands for finding in check_command(step.command))
 
 
+def runnable(suggestion: Suggestion) -> bool:
+    """Only an answer rated safe is run, even in the sandbox."""
+    return all(step.risk is not None and step.risk.level == "safe" for step in suggestion.commands)
+
+
 def command_text(suggestion: Suggestion) -> str:
     return "\n".join(step.command for step in suggestion.commands)
 
@@ -87,8 +127,7 @@ def choose(candidates: list[Suggestion], behaviour: Behaviour) -> tuple[Suggesti
             key, ok = "invalid", False
         else:
             if text not in seen:
-                runnable = all(step.risk is not None and step.risk.level == "safe" for step in candidate.commands)
-                seen[text] = behaviour(text) if runnable else None
+                seen[text] = behaviour(text) if runnable(candidate) else None
             outcome = seen[text]
             key, ok = (outcome.signature, outcome.ok) if outcome else (f"unrun:{text}", False)
         groups.setdefault(key, []).append(index)

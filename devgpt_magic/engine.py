@@ -173,6 +173,9 @@ class Engine:
             suggestion = self._voted(spec, provider, prompt, suggestion, how.candidates, use_cache, cancel, behaviour)
         if how.checks and not suggestion.is_invalid:
             suggestion = self._revised(spec, provider, prompt, suggestion, temperature, use_cache, cancel)
+        if how.run_feedback and suggestion.commands and not suggestion.is_invalid:
+            suggestion = self._after_failure(spec, provider, prompt, suggestion, temperature, use_cache, cancel,
+                                             behaviour)
         if mode == "regular":
             suggestion = self._with_argument_notes(suggestion)
         return suggestion.model_copy(update={"notice": self.notice(model, spec)})
@@ -225,6 +228,36 @@ class Engine:
                                                   and second.usage else suggestion.usage})
         usage = suggestion.usage + second.usage if suggestion.usage and second.usage else second.usage
         return second.model_copy(update={"usage": usage, "repaired": True})
+
+    def _after_failure(self, spec: ModelSpec, provider: Provider, prompt: Prompt, suggestion: Suggestion,
+                       temperature: float, use_cache: bool, cancel: threading.Event | None,
+                       behaviour: Behaviour | None) -> Suggestion:
+        """Run the answer in the sandbox; when it fails with an error message, ask once more with that message
+        and the programs' help. The revision is kept only if it runs here without an error: a model shown a
+        real error (``tree: command not found``, an unknown ``ps`` field) can fix what no static check sees."""
+        from . import grounding
+        from .candidates import command_text, failure, runnable, sandbox_behaviour
+
+        behave = behaviour or sandbox_behaviour(self.builder.context.cwd)
+        text = command_text(suggestion)
+        problem = failure(text, suggestion.request, behave(text)) if runnable(suggestion) else None
+        if problem is None:
+            return suggestion
+        help_text = grounding.docs_excerpt(f"{suggestion.request} {text}", 160)
+        retry = self.builder.revise(prompt, suggestion.raw_text, [problem], help_text)
+        try:
+            second = self._structured(spec, provider, retry, suggestion.request, suggestion.mode, temperature,
+                                      use_cache, cancel)
+        except ParseError:
+            return suggestion
+        usage = suggestion.usage + second.usage if suggestion.usage and second.usage else suggestion.usage
+        second_text = command_text(second)
+        fixed = (second.commands and not second.is_invalid and second_text != text and runnable(second)
+                 and (outcome := behave(second_text)) is not None and not outcome.error)
+        if not fixed:
+            return suggestion.model_copy(update={"usage": usage})
+        others = [step for step in suggestion.alternatives if step.command != second_text]
+        return second.model_copy(update={"usage": usage, "repaired": True, "alternatives": others})
 
     @staticmethod
     def _with_argument_notes(suggestion: Suggestion) -> Suggestion:

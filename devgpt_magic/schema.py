@@ -38,6 +38,9 @@ class Techniques(BaseModel):
     #: A small model that writes command and explanations in one reply gets the command wrong more often, and
     #: asking for the explanation should never change the answer.
     explain_after: bool = False
+    #: run the chosen command in a sandbox over the working folder; when it fails with an error message, show
+    #: the model the error once and keep the revision only if it runs without one
+    run_feedback: bool = False
 
 
 class Message(BaseModel):

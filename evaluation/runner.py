@@ -124,7 +124,7 @@ def _fixture_behaviour(item: Item) -> Any:
         if not got.ok:
             return None
         ok = got.reason == "" and bool(got.stdout or got.changed_fs)
-        return Outcome(signature_of(got.reason == "", "\n".join(got.stdout), [got.manifest_hash]), ok)
+        return Outcome(signature_of(got.reason == "", "\n".join(got.stdout), [got.manifest_hash]), ok, got.stderr)
 
     return behave
 

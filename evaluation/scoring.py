@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from devgpt_magic.candidates import error_text
+
 from . import sandbox
 from .suites import Item, eval_cache, icalfa_assets
 
@@ -114,6 +116,8 @@ class Behaviour:
     stdout: list[str]
     manifest_hash: str
     reason: str = ""
+    #: what a failed run wrote to stderr, trimmed (what the product's sandbox would show the model)
+    stderr: str = ""
 
 
 def _hash_manifest(m: dict) -> str:
@@ -126,7 +130,13 @@ def candidate_behaviour(fs: int, command: str, keep_order: bool) -> Behaviour:
     key = hashlib.sha256(f"{_baseline(fs)}|{keep_order}|{command}".encode()).hexdigest()
     cache = eval_cache() / f"candidates-s{RUNS}" / f"{key}.json"
     if cache.is_file():
-        return Behaviour(**json.loads(cache.read_text()))
+        kept = json.loads(cache.read_text())
+        if "stderr" in kept or not kept["reason"].startswith("exit"):
+            return Behaviour(**kept)
+        # kept before failures recorded their message: the verdict stays the kept one, only the message is added
+        kept["stderr"] = behaviour(fs, command, keep_order).stderr
+        cache.write_text(json.dumps(kept))
+        return Behaviour(**kept)
     result = behaviour(fs, command, keep_order)
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_text(json.dumps(result.__dict__))
@@ -141,7 +151,8 @@ def behaviour(fs: int, command: str, keep_order: bool) -> Behaviour:
         return Behaviour(False, False, [], mhash, "timed out")
     changed = mhash != base
     return Behaviour(True, changed, normalise(outcome.stdout, keep_order), mhash,
-                     "" if outcome.exit_code == 0 else f"exit {outcome.exit_code}")
+                     "" if outcome.exit_code == 0 else f"exit {outcome.exit_code}",
+                     error_text(outcome.exit_code, outcome.stderr))
 
 
 _BASELINES: dict[int, str] = {}
