@@ -28,7 +28,7 @@ Behaviour = Callable[[str], "Outcome | None"]
 class Outcome:
     signature: str
     ok: bool
-    #: what the command wrote to stderr when it exited with a failure status ("" otherwise): the message a
+    #: what the command wrote to stderr when it failed and produced nothing ("" otherwise): the message a
     #: revision is asked with (see :func:`failure`)
     error: str = ""
 
@@ -37,10 +37,12 @@ class Outcome:
 ERROR_CHARS = 300
 
 
-def error_text(exit_code: int | None, stderr: str) -> str:
-    """The error a failed run reports, trimmed; "" for a success or a silent failure (``grep`` that matched
-    nothing exits 1 without a message, and that is an answer, not a mistake)."""
-    if exit_code in (0, None) or not stderr.strip():
+def error_text(exit_code: int | None, stderr: str, produced: bool = False) -> str:
+    """The error of a run that failed and ``produced`` nothing (no output, no change), trimmed; "" otherwise.
+    A silent failure is an answer (``grep`` that matched nothing exits 1 without a message), and so is a run
+    that did its job beside some noise (``find`` printing the files it could read and "Permission denied" for
+    the rest; a last line that failed after the files were removed)."""
+    if exit_code in (0, None) or produced or not stderr.strip():
         return ""
     lines = [line.rstrip() for line in stderr.strip().splitlines() if line.strip()]
     return "\n".join(lines[:3])[:ERROR_CHARS]  # the usage that often follows says nothing about this mistake
@@ -81,7 +83,8 @@ def sandbox_behaviour(cwd: str, timeout: float = 5.0) -> Behaviour:
             return None
         changes = [f"{c.kind}:{c.path}" for c in run.changes]
         ok = run.exit_code == 0 and bool(run.stdout.strip() or changes)
-        return Outcome(signature_of(run.exit_code == 0, run.stdout, changes), ok, error_text(run.exit_code, run.stderr))
+        return Outcome(signature_of(run.exit_code == 0, run.stdout, changes), ok,
+                       error_text(run.exit_code, run.stderr, bool(run.stdout.strip() or changes)))
 
     return behave
 

@@ -291,3 +291,24 @@ def test_the_first_program_of_a_developergpt_answer(command, program):
 
     assert first_program(command) == program
     assert program_known("env | grep API")
+
+
+def test_a_failed_candidate_keeps_its_error_message_for_run_feedback(fixture_fs, monkeypatch, tmp_path):
+    """What the product's sandbox would show the model reaches it in the evaluation too, and a run kept
+    before messages were recorded gets the message without its verdict changing."""
+    from evaluation import scoring
+
+    monkeypatch.setenv("DEVGPT_EVAL_CACHE", str(tmp_path))
+    monkeypatch.setattr(scoring, "fixture", lambda fs: fixture_fs)
+    monkeypatch.setattr(scoring, "fixture_env", lambda fs: {})
+    monkeypatch.setattr(scoring, "_BASELINES", {})
+    got = scoring.candidate_behaviour(1, "cat /data/missing.txt", False)
+    assert got.reason == "exit 1" and "/data/missing.txt: No such file or directory" in got.stderr
+    assert scoring.candidate_behaviour(1, "grep -c zzz /data/a.txt", False).stderr == ""
+    [kept] = [p for p in tmp_path.rglob("*.json") if "missing.txt" in p.read_text()]
+    old = json.loads(kept.read_text())
+    old.pop("stderr")
+    old["stdout"] = ["as judged before"]
+    kept.write_text(json.dumps(old))
+    again = scoring.candidate_behaviour(1, "cat /data/missing.txt", False)
+    assert again.stdout == ["as judged before"] and "No such file or directory" in again.stderr

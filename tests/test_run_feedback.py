@@ -1,0 +1,113 @@
+"""Run feedback: the chosen command runs in the sandbox, and a real error goes back to the model once."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from devgpt_magic.candidates import Outcome, error_text, failure, sandbox_behaviour
+from devgpt_magic.engine import Engine
+from devgpt_magic.schema import Techniques
+from support import Scripted
+
+needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap (apt-get install bubblewrap)")
+FEEDBACK = Techniques(run_feedback=True)
+
+
+def by_errors(errors: dict[str, str]):
+    """A behaviour from a table of error messages ("" for a clean run); remembers what it ran."""
+    ran: list[str] = []
+
+    def behave(command: str) -> Outcome | None:
+        ran.append(command)
+        return Outcome(command, not errors[command], errors[command])
+
+    return behave, ran
+
+
+def test_only_a_failure_with_a_message_counts_and_only_its_first_lines_go_back():
+    assert error_text(0, "warning: something") == ""
+    assert error_text(1, "") == ""  # grep that matched nothing: an answer, not a mistake
+    assert error_text(None, "killed") == ""  # timed out: a long-running command is not wrong for it
+    assert error_text(1, "find: './root': Permission denied", produced=True) == ""  # did its job beside noise
+    usage = "error: unknown field \"prio\"\n\nUsage:\n ps [options]\n\n Try 'ps --help'\nFor more details see ps(1)."
+    assert error_text(1, usage) == "error: unknown field \"prio\"\nUsage:\n ps [options]"
+
+
+@pytest.mark.parametrize("request_text, error, asked", [
+    ("count the words in notes.txt", "cat: notes.txt: No such file or directory", False),
+    ("show /srv/app/config.yml", "cat: /srv/app/config.yml: No such file or directory", False),
+    ("list the logs in ./logs", "ls: cannot access './logs': No such file or directory", False),
+    ("count the words in my notes", "cat: notes.txt: No such file or directory", True),  # the model's guess
+    ("list the file foo.txt", "ls: cannot access 'bar.txt': No such file or directory", True),
+    ("show the directory tree", "bash: line 1: tree: command not found", True),
+])
+def test_a_missing_path_the_user_named_is_not_the_models_mistake(request_text, error, asked):
+    got = failure("cmd", request_text, Outcome("s", False, error))
+    assert (got is not None) == asked
+    if asked:
+        assert error in got
+
+
+def test_an_error_goes_back_once_and_a_revision_that_runs_is_kept():
+    behave, ran = by_errors({"tree -L 2": "bash: line 1: tree: command not found", "find . -maxdepth 2": ""})
+    Scripted.answers, Scripted.asked = ['{"commands": ["tree -L 2"]}', '{"commands": ["find . -maxdepth 2"]}'], []
+    s = Engine(provider_factory=Scripted).suggest("show the directory tree two levels deep", model="smollm2",
+                                                  mode="fast", use_cache=False, techniques=FEEDBACK, behaviour=behave)
+    assert s.commands[0].command == "find . -maxdepth 2" and s.repaired
+    assert ran == ["tree -L 2", "find . -maxdepth 2"] and s.usage.calls == 2
+    told = Scripted.asked[1].messages[-1].content
+    assert "tree: command not found" in told and "`tree -L 2`" in told
+
+
+def test_a_revision_that_fails_too_is_dropped_but_its_tokens_are_counted():
+    behave, _ = by_errors({"ps -o prio": "error: unknown field", "ps -o pri": "error: unknown field"})
+    Scripted.answers, Scripted.asked = ['{"commands": ["ps -o prio"]}', '{"commands": ["ps -o pri"]}'], []
+    s = Engine(provider_factory=Scripted).suggest("show my process priority", model="smollm2", mode="fast",
+                                                  use_cache=False, techniques=FEEDBACK, behaviour=behave)
+    assert s.commands[0].command == "ps -o prio" and not s.repaired and s.usage.calls == 2
+
+
+def test_a_command_that_runs_cleanly_costs_no_second_call_and_an_unsafe_one_is_never_run():
+    behave, ran = by_errors({"ls -a": ""})
+    Scripted.answers, Scripted.asked = ['{"commands": ["ls -a"]}'], []
+    engine = Engine(provider_factory=Scripted)
+    s = engine.suggest("list all files", model="smollm2", mode="fast", use_cache=False, techniques=FEEDBACK,
+                       behaviour=behave)
+    assert s.commands[0].command == "ls -a" and len(Scripted.asked) == 1 and ran == ["ls -a"]
+    Scripted.answers = ['{"commands": ["rm -rf build"]}']
+    s = engine.suggest("delete the build folder", model="smollm2", mode="fast", use_cache=False, techniques=FEEDBACK,
+                       behaviour=behave)
+    assert s.commands[0].command == "rm -rf build" and len(Scripted.asked) == 2 and ran == ["ls -a"]
+
+
+def test_off_unless_the_model_or_the_caller_turns_it_on():
+    behave, ran = by_errors({"tree": "bash: tree: command not found"})
+    Scripted.answers, Scripted.asked = ['{"commands": ["tree"]}'], []
+    Engine(provider_factory=Scripted).suggest("show the tree", model="smollm2", mode="fast", use_cache=False,
+                                              techniques=Techniques(), behaviour=behave)
+    assert ran == [] and len(Scripted.asked) == 1
+
+
+@needs_bwrap
+def test_a_real_sandbox_error_is_fixed_over_the_users_folder(tmp_path, monkeypatch):
+    """The model guessed a file name; the sandbox says it is not there; the revision names the real one and runs.
+    The user's folder is never written."""
+    from devgpt_magic.context import Context
+
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "notes.md").write_text("one two three\n")
+    monkeypatch.chdir(folder)
+    behave = sandbox_behaviour(str(folder))
+    assert "No such file or directory" in behave("wc -w notes.txt").error
+    assert behave("grep -c zzz notes.md").error == ""  # no match: exit 1, no message
+    assert behave("cat notes.md missing.txt").error == ""  # printed what it could: not asked again
+    Scripted.answers = ['{"commands": ["wc -w notes.txt"]}', '{"commands": ["wc -w notes.md"]}']
+    Scripted.asked = []
+    engine = Engine(context=Context.current(str(folder)), provider_factory=Scripted)
+    s = engine.suggest("count the words in my notes", model="smollm2", mode="fast", use_cache=False,
+                       techniques=FEEDBACK)
+    assert s.commands[0].command == "wc -w notes.md" and s.repaired
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.md"]
