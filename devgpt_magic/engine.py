@@ -233,8 +233,8 @@ class Engine:
                        temperature: float, use_cache: bool, cancel: threading.Event | None,
                        behaviour: Behaviour | None) -> Suggestion:
         """Run the answer in the sandbox; when it fails with an error message, ask once more with that message
-        and the programs' help. The revision is kept only if it runs here without an error: a model shown a
-        real error (``tree: command not found``, an unknown ``ps`` field) can fix what no static check sees."""
+        and the programs' help. The revision is kept only if it plainly works here (exits 0, prints or changes
+        something): a tiny model's second try can be a line of prose beside one command that prints."""
         from . import grounding
         from .candidates import command_text, failure, runnable, sandbox_behaviour
 
@@ -253,7 +253,7 @@ class Engine:
         usage = suggestion.usage + second.usage if suggestion.usage and second.usage else suggestion.usage
         second_text = command_text(second)
         fixed = (second.commands and not second.is_invalid and second_text != text and runnable(second)
-                 and (outcome := behave(second_text)) is not None and not outcome.error)
+                 and (outcome := behave(second_text)) is not None and outcome.ok)
         if not fixed:
             return suggestion.model_copy(update={"usage": usage})
         others = [step for step in suggestion.alternatives if step.command != second_text]

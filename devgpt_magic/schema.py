@@ -39,7 +39,7 @@ class Techniques(BaseModel):
     #: asking for the explanation should never change the answer.
     explain_after: bool = False
     #: run the chosen command in a sandbox over the working folder; when it fails with an error message, show
-    #: the model the error once and keep the revision only if it runs without one
+    #: the model the error once and keep the revision only if it plainly works (exit 0, output or changes)
     run_feedback: bool = False
 
 

@@ -30,6 +30,7 @@ CONFIGS: dict[str, tuple[Mode, dict[str, Any]]] = {
     "docs 120": ("fast", {"docs_tokens": 120}),
     "checks": ("fast", {"checks": True}),
     "candidates 4": ("fast", {"candidates": 4}),
+    "run feedback": ("fast", {"run_feedback": True}),
     "regular, one call": ("regular", {}),
     "regular, explain after": ("regular", {"explain_after": True}),
 }
@@ -65,8 +66,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m evaluation.bench_techniques")
     parser.add_argument("--model", default="qwen2.5-coder-1.5b")
     parser.add_argument("--json")
+    parser.add_argument("--only", action="append", choices=sorted(CONFIGS),
+                        help="measure just this technique (repeatable); the registry default is always measured")
     args = parser.parse_args()
-    result = technique_latency(args.model)
+    result = technique_latency(args.model, {name: CONFIGS[name] for name in args.only} if args.only else None)
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1))
 

@@ -15,13 +15,14 @@ needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bu
 FEEDBACK = Techniques(run_feedback=True)
 
 
-def by_errors(errors: dict[str, str]):
-    """A behaviour from a table of error messages ("" for a clean run); remembers what it ran."""
+def by_errors(errors: dict[str, str | None]):
+    """A behaviour from a table of error messages ("" for a run that works, None for one that failed without
+    a message); remembers what it ran."""
     ran: list[str] = []
 
     def behave(command: str) -> Outcome | None:
         ran.append(command)
-        return Outcome(command, not errors[command], errors[command])
+        return Outcome(command, errors[command] == "", errors[command] or "")
 
     return behave, ran
 
@@ -67,6 +68,17 @@ def test_a_revision_that_fails_too_is_dropped_but_its_tokens_are_counted():
     s = Engine(provider_factory=Scripted).suggest("show my process priority", model="smollm2", mode="fast",
                                                   use_cache=False, techniques=FEEDBACK, behaviour=behave)
     assert s.commands[0].command == "ps -o prio" and not s.repaired and s.usage.calls == 2
+
+
+def test_a_revision_is_kept_only_if_it_plainly_works():
+    """A line of prose beside a command that prints: no error to report, and still no fix."""
+    behave, _ = by_errors({"pwdd": "bash: pwdd: command not found",
+                           "print current working directory\nls -l": None})
+    Scripted.answers = ['{"commands": ["pwdd"]}', '{"commands": ["print current working directory", "ls -l"]}']
+    Scripted.asked = []
+    s = Engine(provider_factory=Scripted).suggest("print the working directory", model="smollm2", mode="fast",
+                                                  use_cache=False, techniques=FEEDBACK, behaviour=behave)
+    assert [c.command for c in s.commands] == ["pwdd"] and not s.repaired
 
 
 def test_a_command_that_runs_cleanly_costs_no_second_call_and_an_unsafe_one_is_never_run():
