@@ -233,8 +233,9 @@ class Engine:
                        temperature: float, use_cache: bool, cancel: threading.Event | None,
                        behaviour: Behaviour | None) -> Suggestion:
         """Run the answer in the sandbox; when it fails with an error message, ask once more with that message
-        and the programs' help. The revision is kept only if it plainly works here (exits 0, prints or changes
-        something): a tiny model's second try can be a line of prose beside one command that prints."""
+        and the programs' help. The revision is kept only if this machine's help texts find nothing wrong with
+        it and it plainly works here (exits 0, prints or changes something): a small model's second try can be
+        a line of prose beside one command that prints, or the help text itself copied as commands."""
         from . import grounding
         from .candidates import command_text, failure, runnable, sandbox_behaviour
 
@@ -253,6 +254,7 @@ class Engine:
         usage = suggestion.usage + second.usage if suggestion.usage and second.usage else suggestion.usage
         second_text = command_text(second)
         fixed = (second.commands and not second.is_invalid and second_text != text and runnable(second)
+                 and not grounding.findings([c.command for c in second.commands])
                  and (outcome := behave(second_text)) is not None and outcome.ok)
         if not fixed:
             return suggestion.model_copy(update={"usage": usage})
@@ -344,14 +346,14 @@ class Engine:
         first = self._complete(spec, provider, prompt, reply_tokens, temperature, use_cache, cancel, seed)
         usage = first.usage
         try:
-            suggestion = self._parse(first, request, mode, prompt.reply)
+            suggestion = self._parse(first, request, mode, prompt.reply, prompt.task)
             repaired = False
         except ParseError as problem:
             retry_prompt = self.builder.repair(prompt, first.text, problem.reason)
             second = self._complete(spec, provider, retry_prompt, reply_tokens, temperature, use_cache, cancel, seed)
             usage = usage + second.usage
             try:
-                suggestion = self._parse(second, request, mode, prompt.reply)
+                suggestion = self._parse(second, request, mode, prompt.reply, prompt.task)
             except ParseError as again:
                 raise ParseError(f"{spec.name} did not return a usable answer after one repair attempt "
                                  f"({again.reason}). Try rephrasing, or a stronger model with --model.",
@@ -362,11 +364,14 @@ class Engine:
         return self._assess(suggestion, self.builder.context.cwd)
 
     @staticmethod
-    def _parse(completion: Completion, request: str, mode: Mode, reply: str = "json") -> Suggestion:
-        from .parsing import parse_fenced, parse_suggestion
+    def _parse(completion: Completion, request: str, mode: Mode, reply: str = "json", task: str = "command"
+               ) -> Suggestion:
+        from .parsing import parse_explanation, parse_fenced, parse_suggestion
 
         if completion.finish_reason == "length":
             raise ParseError("The reply was cut off at the token limit.", completion.text)
+        if task == "explain":
+            return parse_explanation(completion.text, command=request)
         if reply == "fenced":
             return parse_fenced(completion.text, request=request, mode=mode)
         return parse_suggestion(completion.text, request=request, mode=mode)

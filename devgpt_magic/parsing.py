@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import json_repair
@@ -221,13 +222,37 @@ def parse_suggestion(text: str, *, request: str, mode: Mode = "regular") -> Sugg
     """Parse a model's reply; the only exception this raises is ParseError."""
     if not isinstance(text, str) or not text.strip():
         raise ParseError("The model returned an empty reply.", text if isinstance(text, str) else "")
+    return _read(text, lambda data: data, request=request, mode=mode)
+
+
+def _read(text: str, adapt: Callable[[Any], Any], *, request: str, mode: Mode) -> Suggestion:
+    """``text``'s JSON, passed through ``adapt``, as a Suggestion; every failure is a ParseError."""
     try:
-        suggestion = normalise(load_json(text), request=request, mode=mode)
+        suggestion = normalise(adapt(load_json(text)), request=request, mode=mode)
     except ParseError as exc:
         raise ParseError(str(exc).split(" Raw model output:")[0], text) from None
     except RecursionError:
         raise ParseError("The reply is nested too deeply to read.", text) from None
     return suggestion.model_copy(update={"raw_text": text})
+
+
+def parse_explanation(text: str, *, command: str) -> Suggestion:
+    """Parse the reply to "explain ``command``": an explanation and arguments that name no command (the
+    command is the user's), or a reply in the command format, which a model that ignores the schema may write.
+    The only exception this raises is ParseError."""
+    if not isinstance(text, str) or not text.strip():
+        raise ParseError("The model returned an empty reply.", text if isinstance(text, str) else "")
+
+    def the_users_command(data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        low = _lower_keys(data)
+        if any(_first(low, keys) is not None for keys in (_COMMAND_LIST_KEYS, _COMMAND_TEXT_KEYS)) \
+                or _is_error_flag(low.get("error")):
+            return data
+        return {**data, "cmd_to_execute": command}
+
+    return _read(text, the_users_command, request=command, mode="regular")
 
 
 _FENCED = re.compile(r"```[A-Za-z0-9_+-]*[ \t]*\n(.*?)(?:\n?```|\Z)", re.DOTALL)

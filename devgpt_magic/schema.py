@@ -153,8 +153,12 @@ class Suggestion(BaseModel):
 # --- wire formats ---------------------------------------------------------------------------------------
 
 
-def response_schema(mode: Mode, *, strict: bool = False, bounded: bool = False) -> dict[str, Any]:
+def response_schema(mode: Mode, *, strict: bool = False, bounded: bool = False, explain: bool = False
+                    ) -> dict[str, Any]:
     """JSON schema of the model's reply, for vendors' structured-output features.
+
+    ``explain``: the reply to "explain this command", which names no command (the engine knows it), so the
+    model does not spend tokens writing the command out twice (:func:`explain_schema`).
 
     The open form is the documented wire format (regular or fast reply, or an invalid-request reply).
     ``strict`` is the form that OpenAI's and Anthropic's strict structured outputs accept: one root object,
@@ -164,16 +168,16 @@ def response_schema(mode: Mode, *, strict: bool = False, bounded: bool = False) 
     string is then cut by the grammar instead of running to the token limit.
     Local llama.cpp decoding uses :mod:`devgpt_magic.models.grammar` instead.
     """
+    if explain:
+        return explain_schema(strict=strict, bounded=bounded)
     if bounded:
         return _bounded(response_schema(mode))
     string: dict[str, Any] = {"type": "string"}
     if strict:
-        arg = {"type": "object", "properties": {"arg": string, "explanation": string},
-               "required": ["arg", "explanation"], "additionalProperties": False}
         step = {"type": "object",
                 "properties": {"seq": {"type": "integer"}, "cmd_to_execute": string,
                                "cmd_explanations": {"type": "array", "items": string},
-                               "arg_explanations": {"type": "array", "items": arg}},
+                               "arg_explanations": {"type": "array", "items": _STRICT_ARGUMENT}},
                 "required": ["seq", "cmd_to_execute", "cmd_explanations", "arg_explanations"],
                 "additionalProperties": False}
         item = string if mode == "fast" else step
@@ -181,14 +185,11 @@ def response_schema(mode: Mode, *, strict: bool = False, bounded: bool = False) 
                 "properties": {"input": string, "error": {"type": "integer", "enum": [0, 1]},
                                "commands": {"type": "array", "items": item}, "explanation": string},
                 "required": ["input", "error", "commands", "explanation"], "additionalProperties": False}
-    invalid = {"type": "object",
-               "properties": {"input": string, "error": {"type": "integer", "enum": [1]}, "explanation": string},
-               "required": ["input", "error", "explanation"]}
     if mode == "fast":
         fast = {"type": "object",
                 "properties": {"commands": {"type": "array", "items": string, "minItems": 1}},
                 "required": ["commands"]}
-        return {"anyOf": [fast, invalid]}
+        return {"anyOf": [fast, _invalid()]}
     step = {"type": "object",
             "properties": {"seq": {"type": "integer"}, "cmd_to_execute": string,
                            "cmd_explanations": {"type": "array", "items": string},
@@ -198,10 +199,40 @@ def response_schema(mode: Mode, *, strict: bool = False, bounded: bool = False) 
                "properties": {"input": string, "error": {"type": "integer", "enum": [0]},
                               "commands": {"type": "array", "items": step, "minItems": 1}},
                "required": ["input", "error", "commands"]}
-    return {"anyOf": [regular, invalid]}
+    return {"anyOf": [regular, _invalid()]}
 
 
-_BOUNDS = {"cmd_to_execute": 300, "commands": 3, "cmd_explanations": 2, "arg_explanations": 6}
+#: strict structured outputs allow no free-form maps: an argument and its meaning become an object of a list
+_STRICT_ARGUMENT: dict[str, Any] = {"type": "object",
+                                    "properties": {"arg": {"type": "string"}, "explanation": {"type": "string"}},
+                                    "required": ["arg", "explanation"], "additionalProperties": False}
+
+
+def _invalid() -> dict[str, Any]:
+    """The reply that says terminal commands cannot do what was asked."""
+    string = {"type": "string"}
+    return {"type": "object",
+            "properties": {"input": string, "error": {"type": "integer", "enum": [1]}, "explanation": string},
+            "required": ["input", "error", "explanation"]}
+
+
+def explain_schema(*, strict: bool = False, bounded: bool = False) -> dict[str, Any]:
+    """An explanation of a given command: what it does, then each argument; or the invalid-request reply when
+    the text is no command. Strict and bounded as in :func:`response_schema`."""
+    if bounded:
+        return _bounded(explain_schema())
+    string: dict[str, Any] = {"type": "string"}
+    if strict:
+        return {"type": "object", "properties": {"explanation": string, "arguments": {"type": "array", "items": _STRICT_ARGUMENT}},
+                "required": ["explanation", "arguments"], "additionalProperties": False}
+    explained = {"type": "object",
+                 "properties": {"explanation": string,
+                                "arguments": {"type": "object", "additionalProperties": string}},
+                 "required": ["explanation", "arguments"]}
+    return {"anyOf": [explained, _invalid()]}
+
+
+_BOUNDS = {"cmd_to_execute": 300, "commands": 3, "cmd_explanations": 2, "arg_explanations": 6, "explanation": 400}
 
 
 def _bounded(schema: Any, key: str = "") -> Any:
@@ -219,7 +250,8 @@ def _bounded(schema: Any, key: str = "") -> Any:
         out["additionalProperties"] = _bounded(out["additionalProperties"], key)
         out["maxProperties"] = _BOUNDS["arg_explanations"]
     if out.get("type") == "string":
-        out["maxLength"] = _BOUNDS["cmd_to_execute"] if key in ("cmd_to_execute", "commands") else 200
+        out["maxLength"] = (_BOUNDS["cmd_to_execute"] if key in ("cmd_to_execute", "commands")
+                            else _BOUNDS["explanation"] if key == "explanation" else 200)
     elif out.get("type") == "array":
         out["maxItems"] = _BOUNDS.get(key, 3)
     return out

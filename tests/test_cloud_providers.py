@@ -6,6 +6,8 @@ connection, streaming, and that the key never shows in an error.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from devgpt_magic.chat import ChatReply, ChatSession
@@ -92,6 +94,35 @@ def test_structured_output_requested(setup, vendor):
         assert "anyOf" in (fmt.get("value") or fmt.get("json_schema", {}).get("schema"))
     else:  # a compatible server gets the widely supported json_object form with the schema
         assert body["response_format"]["type"] == "json_object" and "schema" in body["response_format"]
+
+
+EXPLAINED = {"explanation": "Extracts a.tgz into /tmp.", "arguments": {"-x": "extract", "-C /tmp": "into /tmp"}}
+STRICT_EXPLAINED = {"explanation": "Extracts a.tgz into /tmp.",
+                    "arguments": [{"arg": "-x", "explanation": "extract"}, {"arg": "-C /tmp", "explanation": "into /tmp"}]}
+
+
+def _sent_schema(name: str, body: dict) -> dict:
+    if name == "gemini":
+        return body["generationConfig"]["responseJsonSchema"]
+    if name == "anthropic":
+        return body["output_config"]["format"]["schema"]
+    fmt = body["response_format"]
+    return fmt.get("schema") or fmt.get("value") or fmt["json_schema"]["schema"]
+
+
+def test_explain_asks_for_an_explanation_that_does_not_repeat_the_command(setup, vendor):
+    """The explain reply names no command (the user gave it): every vendor is sent that schema, and its
+    answer is read back onto the user's own command."""
+    name, model, *_ = setup
+    strict = name in ("openai", "anthropic")
+    text = json.dumps(STRICT_EXPLAINED if strict else EXPLAINED)
+    reply = {"openai": lambda: openai_chat(text), "anthropic": lambda: anthropic_message(text),
+             "gemini": lambda: gemini_response(text), "hf": lambda: openai_chat(text, model="mistral")}[name]()
+    vendor.queue(Reply(200, reply))
+    e = Engine().explain("tar -xzf a.tgz -C /tmp", model=model)
+    assert e.commands[0].command == "tar -xzf a.tgz -C /tmp" and e.commands[0].arguments["-x"] == "extract"
+    sent = json.dumps(_sent_schema(name, vendor.requests[-1].body))
+    assert '"arguments"' in sent and "cmd_to_execute" not in sent
 
 
 def test_401_gives_one_line_naming_the_variable(setup, vendor, fake_key):

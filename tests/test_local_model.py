@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from devgpt_magic.chat import ChatReply, ChatSession
@@ -51,8 +53,10 @@ def test_every_reply_parses_and_validates(engine, mode):
 def test_zero_shot_and_explain(engine):
     s = engine.suggest("list files", mode="fast", shots="zero")
     assert s.is_invalid or s.commands
-    e = engine.explain("tar -xzvf a.tgz -C /tmp")
+    e = engine.explain("tar -xzvf a.tgz -C /tmp", use_cache=False)
     assert e.is_invalid or e.commands[0].command == "tar -xzvf a.tgz -C /tmp"
+    reply = json.loads(e.raw_text)  # the grammar's explain shape: the command is not written again
+    assert "cmd_to_execute" not in reply and ("arguments" in reply or reply.get("error") == 1)
 
 
 def test_model_loaded_once(engine):

@@ -102,3 +102,71 @@ def test_any_json_shape_raises_only_parse_error(value, prefix):
     except ParseError:
         return
     assert s.is_invalid or all(c.command.strip() for c in s.commands)
+
+
+# --- the reply to "explain this command" -----------------------------------------------------------------------
+
+def test_an_explanation_names_no_command_and_gets_the_users():
+    from devgpt_magic.parsing import parse_explanation
+
+    s = parse_explanation('{"explanation": "Extracts a.tgz into /tmp.", "arguments": {"-x": "extract", '
+                          '"-C /tmp": "into /tmp"}}', command="tar -xzf a.tgz -C /tmp")
+    [step] = s.commands
+    assert step.command == "tar -xzf a.tgz -C /tmp" and step.explanations == ["Extracts a.tgz into /tmp."]
+    assert step.arguments == {"-x": "extract", "-C /tmp": "into /tmp"}
+    strict = parse_explanation('{"explanation": "Lists.", "arguments": [{"arg": "-l", "explanation": "long"}]}',
+                               command="ls -l")
+    assert strict.commands[0].arguments == {"-l": "long"}
+
+
+def test_an_explanation_in_the_command_format_or_a_refusal_still_reads():
+    """A model that ignores the schema (a cloud model without structured output) may answer the old way."""
+    from devgpt_magic.parsing import parse_explanation
+
+    old = parse_explanation(json.dumps(REGULAR), command="ls")
+    assert [c.command for c in old.commands] == ["ls", "wc -l a.txt"] and old.commands[0].explanations == ["lists"]
+    refusal = parse_explanation('{"input": "hello there", "error": 1, "explanation": "not a command"}',
+                                command="hello there")
+    assert refusal.is_invalid and refusal.invalid_reason == "not a command"
+    with pytest.raises(ParseError):
+        parse_explanation("I cannot explain that.", command="ls")
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values, st.sampled_from(["", "```json\n"]))
+def test_any_explanation_shape_raises_only_parse_error(value, prefix):
+    from devgpt_magic.parsing import parse_explanation
+
+    try:
+        s = parse_explanation(prefix + json.dumps(value), command="ls -l")
+    except ParseError:
+        return
+    assert s.is_invalid or all(c.command.strip() for c in s.commands)
+
+
+def _strict_ok(schema: dict) -> bool:
+    """OpenAI's and Anthropic's strict structured outputs: every object closed, every property required."""
+    if schema.get("type") == "object":
+        props = schema.get("properties", {})
+        if schema.get("additionalProperties") is not False or sorted(schema.get("required", [])) != sorted(props):
+            return False
+        return all(_strict_ok(p) for p in props.values())
+    if schema.get("type") == "array":
+        return _strict_ok(schema["items"])
+    return "anyOf" not in schema
+
+
+@pytest.mark.parametrize("mode, explain", [("regular", False), ("fast", False), ("regular", True)])
+def test_reply_schemas_are_strict_where_vendors_need_it_and_hold_the_examples(mode, explain):
+    import jsonschema
+
+    from devgpt_magic.prompts.examples import EXPLAIN_EXAMPLE
+    from devgpt_magic.schema import response_schema
+
+    assert _strict_ok(response_schema(mode, strict=True, explain=explain))
+    if explain:
+        for form in (response_schema(mode, explain=True), response_schema(mode, explain=True, bounded=True)):
+            jsonschema.validate(EXPLAIN_EXAMPLE[1], form)
+            jsonschema.validate({"input": "hi", "error": 1, "explanation": "not a command"}, form)
+            with pytest.raises(jsonschema.ValidationError):
+                jsonschema.validate(REGULAR, form)  # the command is not asked for again

@@ -10,6 +10,7 @@ from devgpt_magic.context import Context
 from devgpt_magic.engine import Engine
 from devgpt_magic.prompts import PromptBuilder
 from devgpt_magic.prompts.examples import COMMAND_EXAMPLES, EXPLAIN_EXAMPLE
+from devgpt_magic.schema import response_schema
 from fake_vendor import Reply
 from vendor_payloads import REGULAR_REPLY, openai_chat
 
@@ -57,7 +58,11 @@ def test_base_model_transcript(builder):
 def test_explain_and_chat_prompts(builder):
     p = builder.explain("tar -xzf a.tgz")
     assert "each argument" in p.messages[0].content and p.messages[-1].content.endswith("]\ntar -xzf a.tgz")
-    assert json.loads(p.messages[2].content)["commands"][0]["cmd_to_execute"] == EXPLAIN_EXAMPLE[0]
+    assert p.messages[1].content.endswith(EXPLAIN_EXAMPLE[0])
+    shown = json.loads(p.messages[2].content)  # the explanation names no command: the user gave it
+    assert set(shown) == {"explanation", "arguments"} and "-r" in shown["arguments"]
+    assert p.task == "explain" and p.schema_ == response_schema("regular", explain=True)
+    assert "cmd_to_execute" not in p.messages[0].content
     chat = builder.chat_system()
     assert chat.role == "system" and "Markdown" in chat.content and "zsh" in chat.content
     assert builder.chat_turn("hi") == "[Friday 2026-11-27 10:00 UTC · cwd /home/dev/proj]\nhi"

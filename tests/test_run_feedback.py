@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -79,6 +80,18 @@ def test_a_revision_is_kept_only_if_it_plainly_works():
     s = Engine(provider_factory=Scripted).suggest("print the working directory", model="smollm2", mode="fast",
                                                   use_cache=False, techniques=FEEDBACK, behaviour=behave)
     assert [c.command for c in s.commands] == ["pwdd"] and not s.repaired
+
+
+def test_a_revision_that_copies_the_help_text_is_not_kept():
+    """Qwen 0.5B once answered the help excerpt itself, line by line; its last line printed and exited 0."""
+    copied = "tree - list contents of directories\n-L level  descend only level directories deep"
+    behave, _ = by_errors({"tree -L 2": "bash: line 1: tree: command not found", copied: ""})
+    Scripted.answers = ['{"commands": ["tree -L 2"]}',
+                        json.dumps({"commands": copied.splitlines()})]
+    Scripted.asked = []
+    s = Engine(provider_factory=Scripted).suggest("show the tree two levels deep", model="smollm2", mode="fast",
+                                                  use_cache=False, techniques=FEEDBACK, behaviour=behave)
+    assert [c.command for c in s.commands] == ["tree -L 2"] and not s.repaired
 
 
 def test_a_command_that_runs_cleanly_costs_no_second_call_and_an_unsafe_one_is_never_run():

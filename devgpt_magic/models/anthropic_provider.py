@@ -37,8 +37,8 @@ class AnthropicProvider(Provider):
         if prompt.stop:
             args["stop_sequences"] = prompt.stop
         if prompt.schema_ is not None:
-            args["output_config"] = {"format": {"type": "json_schema",
-                                                "schema": response_schema(prompt.mode, strict=True)}}
+            schema = response_schema(prompt.mode, strict=True, explain=prompt.task == "explain")
+            args["output_config"] = {"format": {"type": "json_schema", "schema": schema}}
         return args
 
     def translate(self, exc: Exception) -> Exception:

@@ -22,13 +22,20 @@ cmd ::= "\"" char{1,300} "\""
 text ::= "\"" char{0,200} "\""
 argname ::= "\"" char{1,40} "\""
 invalid ::= "{" ws "\"input\"" ws ":" ws text ws "," ws "\"error\"" ws ":" ws "1" ws "," ws "\"explanation\"" ws ":" ws text ws "}"
+arg ::= argname ws ":" ws text
 """
 
 _REGULAR = r"""
 root ::= regular | invalid
 regular ::= "{" ws "\"input\"" ws ":" ws text ws "," ws "\"error\"" ws ":" ws "0" ws "," ws "\"commands\"" ws ":" ws "[" ws step (ws "," ws step){0,2} ws "]" ws "}"
 step ::= "{" ws "\"seq\"" ws ":" ws [1-9] ws "," ws "\"cmd_to_execute\"" ws ":" ws cmd ws "," ws "\"cmd_explanations\"" ws ":" ws "[" ws text (ws "," ws text){0,1} ws "]" ws "," ws "\"arg_explanations\"" ws ":" ws "{" ws (arg (ws "," ws arg){0,5})? ws "}" ws "}"
-arg ::= argname ws ":" ws text
+"""
+
+#: explaining a given command: the command itself is not written again (about a fifth of the reply)
+_EXPLAIN = r"""
+root ::= explained | invalid
+explained ::= "{" ws "\"explanation\"" ws ":" ws long ws "," ws "\"arguments\"" ws ":" ws "{" ws (arg (ws "," ws arg){0,5})? ws "}" ws "}"
+long ::= "\"" char{1,400} "\""
 """
 
 _FAST = r"""
@@ -42,12 +49,12 @@ fast ::= "{" ws "\"commands\"" ws ":" ws "[" ws cmd (ws "," ws cmd){0,3} ws "]" 
 MAX_REPLY_TOKENS: dict[str, int] = {"regular": 2400, "fast": 500}
 
 
-def grammar_text(mode: Mode) -> str:
-    return (_FAST if mode == "fast" else _REGULAR) + _COMMON
+def grammar_text(mode: Mode, task: str = "command") -> str:
+    return (_EXPLAIN if task == "explain" else _FAST if mode == "fast" else _REGULAR) + _COMMON
 
 
 @functools.lru_cache(maxsize=4)
-def llama_grammar(mode: Mode):  # noqa: ANN201 - llama_cpp.LlamaGrammar, imported lazily
+def llama_grammar(mode: Mode, task: str = "command"):  # noqa: ANN201 - llama_cpp.LlamaGrammar, imported lazily
     from llama_cpp import LlamaGrammar
 
-    return LlamaGrammar.from_string(grammar_text(mode), verbose=False)
+    return LlamaGrammar.from_string(grammar_text(mode, task), verbose=False)

@@ -135,9 +135,11 @@ class OpenAIProvider(Provider):
         if self.is_official and self.url == OPENAI_URL:
             return {"type": "json_schema",
                     "json_schema": {"name": "devgpt_reply", "strict": True,
-                                    "schema": response_schema(prompt.mode, strict=True)}}
+                                    "schema": response_schema(prompt.mode, strict=True,
+                                                              explain=prompt.task == "explain")}}
         # the widest-supported form among compatible servers (llama.cpp, vLLM, Ollama)
-        return {"type": "json_object", "schema": response_schema(prompt.mode, bounded=True)}
+        return {"type": "json_object",
+                "schema": response_schema(prompt.mode, bounded=True, explain=prompt.task == "explain")}
 
     def translate(self, exc: Exception) -> Exception:
         import openai

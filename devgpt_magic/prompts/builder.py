@@ -58,8 +58,7 @@ FENCE_STOP = "\n```"
 _EXPLAIN_FORMAT = """\
 Explain the command the user gives: what it does as a whole (including anything it changes or deletes), then
 each argument. Reply with only one JSON object, no prose and no code fences:
-{"input": "<the command>", "error": 0, "commands": [{"seq": 1, "cmd_to_execute": "<the command>",
-  "cmd_explanations": ["<what it does>", ...], "arg_explanations": {"<argument>": "<what it means>", ...}}]}
+{"explanation": "<what it does>", "arguments": {"<argument>": "<what it means>", ...}}
 If the text is not a command at all: {"input": "<the text>", "error": 1, "explanation": "<why>"}
 Inside JSON strings write a backslash as \\\\ and a double quote as \\"."""
 
@@ -169,7 +168,7 @@ class PromptBuilder:
 
     def _structured(self, task: Task, request: str, *, mode: Mode, examples: list[tuple[str, dict[str, Any]]],
                     base_model: bool, reply: Reply = "json", docs: str = "") -> Prompt:
-        schema = response_schema(mode) if reply == "json" else None
+        schema = response_schema(mode, explain=task == "explain") if reply == "json" else None
         stop = [FENCE_STOP] if reply == "fenced" else []
         context = self.context
         builder = PromptBuilder(context)  # one context for the whole prompt, even across a minute boundary

@@ -94,29 +94,19 @@ COMMAND_EXAMPLES: list[tuple[str, dict[str, Any]]] = [
 
 ]
 
-#: An explain example: an existing command, explained the same way as a regular-mode reply.
+#: An explain example: an existing command, explained in the explain reply (the command is not repeated).
 EXPLAIN_EXAMPLE: tuple[str, dict[str, Any]] = (
     "grep -rn --include='*.js' 'console.log' web/",
     {
-        "input": "grep -rn --include='*.js' 'console.log' web/",
-        "error": 0,
-        "commands": [
-            {
-                "seq": 1,
-                "cmd_to_execute": "grep -rn --include='*.js' 'console.log' web/",
-                "cmd_explanations": [
-                    "Searches every JavaScript file under web/ for the text console.log and prints each match "
-                    "with its file name and line number. It only reads files."
-                ],
-                "arg_explanations": {
-                    "-r": "search folders recursively",
-                    "-n": "print the line number of each match",
-                    "--include='*.js'": "only look in files ending in .js",
-                    "'console.log'": "the text to search for",
-                    "web/": "the folder to search",
-                },
-            }
-        ],
+        "explanation": "Searches every JavaScript file under web/ for the text console.log and prints each match "
+                       "with its file name and line number. It only reads files.",
+        "arguments": {
+            "-r": "search folders recursively",
+            "-n": "print the line number of each match",
+            "--include='*.js'": "only look in files ending in .js",
+            "'console.log'": "the text to search for",
+            "web/": "the folder to search",
+        },
     },
 )
 
