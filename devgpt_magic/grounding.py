@@ -57,7 +57,8 @@ def arguments_in_command(command: str, arguments: dict[str, str]) -> dict[str, s
     options the command does not have, and a table that lists them misleads the reader about what will run.
 
     An argument counts as present when its text (quotes aside, ``--opt=value`` as ``--opt``) is in the command,
-    or when it is a short option bundled with others (``-z`` of ``-xzvf``). Doubtful cases are kept."""
+    or when it is a short option bundled with others (``-z`` of ``-xzvf``). Doubtful cases are kept. A row for
+    the whole command is no argument: it repeats the summary above the table."""
     text = " ".join(command.translate(_QUOTES).split())
     letters = _short_flags(command)
 
@@ -68,8 +69,9 @@ def arguments_in_command(command: str, arguments: dict[str, str]) -> dict[str, s
         return bool(re.fullmatch(r"-[A-Za-z0-9]", word)) and word[1] in letters
 
     return {arg: meaning for arg, meaning in arguments.items()
-            if " ".join(arg.translate(_QUOTES).split()) in text
-            or all(present(word) for word in arg.translate(_QUOTES).split())}
+            if (" ".join(arg.translate(_QUOTES).split()) != text or " " not in text)
+            and (" ".join(arg.translate(_QUOTES).split()) in text
+                 or all(present(word) for word in arg.translate(_QUOTES).split()))}
 
 
 def argument_notes(step: CommandStep) -> dict[str, str]:

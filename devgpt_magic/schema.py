@@ -223,7 +223,8 @@ def explain_schema(*, strict: bool = False, bounded: bool = False) -> dict[str, 
         return _bounded(explain_schema())
     string: dict[str, Any] = {"type": "string"}
     if strict:
-        return {"type": "object", "properties": {"explanation": string, "arguments": {"type": "array", "items": _STRICT_ARGUMENT}},
+        arguments = {"type": "array", "items": _STRICT_ARGUMENT}
+        return {"type": "object", "properties": {"explanation": string, "arguments": arguments},
                 "required": ["explanation", "arguments"], "additionalProperties": False}
     explained = {"type": "object",
                  "properties": {"explanation": string,

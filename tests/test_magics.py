@@ -577,6 +577,10 @@ def test_explain_table_keeps_only_arguments_of_the_command(ip, vendor, monkeypat
     assert list(arguments_in_command("tar xzf a.tgz", {"-x": "", "-f": "", "-j": ""})) == ["-x", "-f"]
     assert list(arguments_in_command("head --lines=5 f", {"--lines": "", "--bytes=2": ""})) == ["--lines"]
     assert list(arguments_in_command('find . -name "*.log"', {"-name '*.log'": "", "-delete": ""})) == ["-name '*.log'"]
+    # the whole command is no argument (Qwen 1.5B once explained `find ... -delete` as one row)
+    whole = "find . -name '*.log' -size +100M -delete"
+    assert list(arguments_in_command(whole, {whole: "finds and deletes", "-delete": "deletes"})) == ["-delete"]
+    assert list(arguments_in_command("ls", {"ls": "lists"})) == ["ls"]
 
 
 def test_chat_references_in_a_real_kernel(vendor, tmp_path):
