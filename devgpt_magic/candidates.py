@@ -45,24 +45,39 @@ def error_text(exit_code: int | None, stderr: str, produced: bool = False) -> st
     if exit_code in (0, None) or produced or not stderr.strip():
         return ""
     lines = [line.rstrip() for line in stderr.strip().splitlines() if line.strip()]
-    return "\n".join(lines[:3])[:ERROR_CHARS]  # the usage that often follows says nothing about this mistake
+    return "\n".join(lines[:3])[:ERROR_CHARS]  # the first lines name the mistake; the rest is mostly usage
 
 
 def failure(command: str, request: str, outcome: Outcome | None) -> str | None:
-    """Why ``command`` should be asked again, or None. A path the user named that is missing here is not the
-    model's mistake: the user may mean another folder, and a revision would only trade their file for one
-    that exists."""
+    """Why ``command`` should be asked again (one line), or None. A path the user named that is missing here
+    is not the model's mistake: the user may mean another folder, and a revision would only trade their file
+    for one that exists.
+
+    The message goes to the model, so it carries nothing the command did not already say: quoted text that
+    is not in the command is masked (``xargs -a ~/.netrc ls`` would otherwise quote a password as a missing
+    file name), and so is anything that looks like a credential."""
     if outcome is None or not outcome.error:
         return None
     for missing in _MISSING.findall(outcome.error):
         path = next(p for p in missing if p)
         if path in request or os.path.basename(path.rstrip("/")) in request.split():
             return None
-    return f"`{command}` failed when run on this machine: {outcome.error}"
+    from .secrets import redact
+
+    def mask(quoted: re.Match[str]) -> str:
+        inner = next(g for g in quoted.groups() if g is not None)
+        return quoted.group(0) if inner in command else quoted.group(0).replace(inner, "…")
+
+    said = redact(_QUOTED.sub(mask, outcome.error))
+    return f"`{command}` failed when run on this machine: {' | '.join(said.splitlines())}"
 
 
-#: the path in "ls: cannot access 'x': No such file or directory", "cat: x: No such file or directory"
-_MISSING = re.compile(r"(?:'([^'\n]+)'|([^\s:']+)): No such file or directory")
+#: the path in "ls: cannot access 'x': No such file or directory", "cat: x: No such file or directory", GNU's
+#: curly quotes in a UTF-8 locale, a name with an apostrophe in double quotes, Python's "[Errno 2]"
+_MISSING = re.compile(r"(?:'([^'\n]+)'|‘([^’\n]+)’|\"([^\"\n]+)\"|([^\s:'\"‘’]+)):(?: \[Errno \d+\])? "
+                      r"No such file or directory")
+#: quoted text in an error message
+_QUOTED = re.compile(r"'([^'\n]*)'|‘([^’\n]*)’|\"([^\"\n]*)\"")
 
 
 def signature_of(exit_ok: bool, stdout: str, changes: list[str]) -> str:
@@ -83,8 +98,10 @@ def sandbox_behaviour(cwd: str, timeout: float = 5.0) -> Behaviour:
             return None
         changes = [f"{c.kind}:{c.path}" for c in run.changes]
         ok = run.exit_code == 0 and bool(run.stdout.strip() or changes)
-        return Outcome(signature_of(run.exit_code == 0, run.stdout, changes), ok,
-                       error_text(run.exit_code, run.stderr, bool(run.stdout.strip() or changes)))
+        # a write the sandbox itself refused (outside the view, or a read-only copy) is its limit, not a mistake
+        limited = bool(run.readonly_writes or run.outside_writes)
+        error = "" if limited else error_text(run.exit_code, run.stderr, bool(run.stdout.strip() or changes))
+        return Outcome(signature_of(run.exit_code == 0, run.stdout, changes), ok, error)
 
     return behave
 

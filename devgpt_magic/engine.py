@@ -173,7 +173,7 @@ class Engine:
             suggestion = self._voted(spec, provider, prompt, suggestion, how.candidates, use_cache, cancel, behaviour)
         if how.checks and not suggestion.is_invalid:
             suggestion = self._revised(spec, provider, prompt, suggestion, temperature, use_cache, cancel)
-        if how.run_feedback and suggestion.commands and not suggestion.is_invalid:
+        if how.run_feedback and spec.is_local and suggestion.commands and not suggestion.is_invalid:
             suggestion = self._after_failure(spec, provider, prompt, suggestion, temperature, use_cache, cancel,
                                              behaviour)
         if mode == "regular":
@@ -233,9 +233,10 @@ class Engine:
                        temperature: float, use_cache: bool, cancel: threading.Event | None,
                        behaviour: Behaviour | None) -> Suggestion:
         """Run the answer in the sandbox; when it fails with an error message, ask once more with that message
-        and the programs' help. The revision is kept only if this machine's help texts find nothing wrong with
-        it and it plainly works here (exits 0, prints or changes something): a small model's second try can be
-        a line of prose beside one command that prints, or the help text itself copied as commands."""
+        and the programs' help. The revision is kept only if it copies no help line, this machine's help texts
+        find nothing wrong with it and it plainly works here (exits 0, prints or changes something): a small
+        model's second try can be a line of prose beside one command that prints, or the help text itself.
+        Local models only: what a command printed in the sandbox does not leave this machine."""
         from . import grounding
         from .candidates import command_text, failure, runnable, sandbox_behaviour
 
@@ -253,8 +254,9 @@ class Engine:
             return suggestion
         usage = suggestion.usage + second.usage if suggestion.usage and second.usage else suggestion.usage
         second_text = command_text(second)
+        copied = any(c.command.startswith("-") or c.command in help_text for c in second.commands)
         fixed = (second.commands and not second.is_invalid and second_text != text and runnable(second)
-                 and not grounding.findings([c.command for c in second.commands])
+                 and not copied and not grounding.findings([c.command for c in second.commands])
                  and (outcome := behave(second_text)) is not None and outcome.ok)
         if not fixed:
             return suggestion.model_copy(update={"usage": usage})

@@ -247,10 +247,13 @@ def parse_explanation(text: str, *, command: str) -> Suggestion:
         if not isinstance(data, dict):
             return data
         low = _lower_keys(data)
-        if any(_first(low, keys) is not None for keys in (_COMMAND_LIST_KEYS, _COMMAND_TEXT_KEYS)) \
-                or _is_error_flag(low.get("error")):
-            return data
-        return {**data, "cmd_to_execute": command}
+        listed, named = _first(low, _COMMAND_LIST_KEYS), _first(low, _COMMAND_TEXT_KEYS)
+        if _is_error_flag(low.get("error")) or listed or (isinstance(named, str) and named.strip()):
+            return data  # a refusal, or the command format
+        explanations, arguments = _explanations(_first(low, _EXPLANATION_KEYS)), _arguments(_first(low, _ARGUMENT_KEYS))
+        if not explanations and not arguments:  # worth the repair turn: an empty explanation explains nothing
+            raise ParseError("The reply has no explanation in it.", json.dumps(data, ensure_ascii=False)[:2000])
+        return {"cmd_to_execute": command, "explanations": explanations, "arguments": arguments}
 
     return _read(text, the_users_command, request=command, mode="regular")
 

@@ -39,7 +39,8 @@ class Techniques(BaseModel):
     #: asking for the explanation should never change the answer.
     explain_after: bool = False
     #: run the chosen command in a sandbox over the working folder; when it fails with an error message, show
-    #: the model the error once and keep the revision only if it plainly works (exit 0, output or changes)
+    #: the model the error once and keep the revision only if it plainly works (exit 0, output or changes);
+    #: local models only, so that nothing a command printed leaves the machine
     run_feedback: bool = False
 
 
@@ -223,9 +224,11 @@ def explain_schema(*, strict: bool = False, bounded: bool = False) -> dict[str, 
         return _bounded(explain_schema())
     string: dict[str, Any] = {"type": "string"}
     if strict:
+        # error 1: the text is no command (the open form's invalid reply, which strict mode cannot offer beside)
         arguments = {"type": "array", "items": _STRICT_ARGUMENT}
-        return {"type": "object", "properties": {"explanation": string, "arguments": arguments},
-                "required": ["explanation", "arguments"], "additionalProperties": False}
+        return {"type": "object", "properties": {"explanation": string, "arguments": arguments,
+                                                 "error": {"type": "integer", "enum": [0, 1]}},
+                "required": ["explanation", "arguments", "error"], "additionalProperties": False}
     explained = {"type": "object",
                  "properties": {"explanation": string,
                                 "arguments": {"type": "object", "additionalProperties": string}},

@@ -120,7 +120,7 @@ def _fixture_behaviour(item: Item) -> Any:
     keep = bool(_ORDER_WORDS.search(item.request))
 
     def behave(command: str) -> Outcome | None:
-        got = candidate_behaviour(item.fixture or 1, command, keep)
+        got = candidate_behaviour(item.fixture or 1, command, keep, with_stderr=True)
         if not got.ok:
             return None
         ok = got.reason == "" and bool(got.stdout or got.changed_fs)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,18 +125,20 @@ def _hash_manifest(m: dict) -> str:
     return hashlib.sha256(json.dumps(sorted(m.items()), default=str).encode()).hexdigest()
 
 
-def candidate_behaviour(fs: int, command: str, keep_order: bool) -> Behaviour:
+def candidate_behaviour(fs: int, command: str, keep_order: bool, with_stderr: bool = False) -> Behaviour:
     """A candidate's behaviour, cached on disk like the references': the same command string always gets the
     same verdict (a command that prints random or timed output would otherwise pass on one run and not the next)."""
     key = hashlib.sha256(f"{_baseline(fs)}|{keep_order}|{command}".encode()).hexdigest()
     cache = eval_cache() / f"candidates-s{RUNS}" / f"{key}.json"
     if cache.is_file():
         kept = json.loads(cache.read_text())
-        if "stderr" in kept or not kept["reason"].startswith("exit"):
+        if not with_stderr or "stderr" in kept or not kept["reason"].startswith("exit"):
             return Behaviour(**kept)
-        # kept before failures recorded their message: the verdict stays the kept one, only the message is added
+        # kept before failures recorded their message (run feedback needs it): the verdict stays the kept one
         kept["stderr"] = behaviour(fs, command, keep_order).stderr
-        cache.write_text(json.dumps(kept))
+        fresh = cache.with_suffix(f".{os.getpid()}.tmp")
+        fresh.write_text(json.dumps(kept))
+        os.replace(fresh, cache)  # a reader in another thread sees the old file or the new one, never half
         return Behaviour(**kept)
     result = behaviour(fs, command, keep_order)
     cache.parent.mkdir(parents=True, exist_ok=True)

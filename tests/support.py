@@ -62,8 +62,8 @@ class Scripted(Provider):
 
 
 def explaining_after(monkeypatch=None, name: str = "smollm2") -> None:  # noqa: ANN001 - pytest's monkeypatch
-    """Give a registry model the explain-after technique (the bundled tiny model has it off), so that a front end's
-    handling of it runs in the suite. Without ``monkeypatch`` (a Jupyter server's config file) for the process's
+    """Give a registry model the explain-after technique (the local presets have it on; a cloud model asks in
+    one call), so that a front end's handling of it runs in the suite. Without ``monkeypatch`` (a Jupyter server's config file) for the process's
     whole life."""
     from devgpt_magic.models import registry
 

@@ -120,7 +120,7 @@ def test_explain_asks_for_an_explanation_that_does_not_repeat_the_command(setup,
              "gemini": lambda: gemini_response(text), "hf": lambda: openai_chat(text, model="mistral")}[name]()
     vendor.queue(Reply(200, reply))
     e = Engine().explain("tar -xzf a.tgz -C /tmp", model=model)
-    assert e.commands[0].command == "tar -xzf a.tgz -C /tmp" and e.commands[0].arguments["-x"] == "extract"
+    assert e.commands[0].explanations == ["Extracts a.tgz into /tmp."] and e.commands[0].arguments["-x"] == "extract"
     sent = json.dumps(_sent_schema(name, vendor.requests[-1].body))
     assert '"arguments"' in sent and "cmd_to_execute" not in sent
 

@@ -302,7 +302,7 @@ def test_a_failed_candidate_keeps_its_error_message_for_run_feedback(fixture_fs,
     monkeypatch.setattr(scoring, "fixture", lambda fs: fixture_fs)
     monkeypatch.setattr(scoring, "fixture_env", lambda fs: {})
     monkeypatch.setattr(scoring, "_BASELINES", {})
-    got = scoring.candidate_behaviour(1, "cat /data/missing.txt", False)
+    got = scoring.candidate_behaviour(1, "cat /data/missing.txt", False, with_stderr=True)
     assert got.reason == "exit 1" and "/data/missing.txt: No such file or directory" in got.stderr
     assert scoring.candidate_behaviour(1, "grep -c zzz /data/a.txt", False).stderr == ""
     [kept] = [p for p in tmp_path.rglob("*.json") if "missing.txt" in p.read_text()]
@@ -310,5 +310,7 @@ def test_a_failed_candidate_keeps_its_error_message_for_run_feedback(fixture_fs,
     old.pop("stderr")
     old["stdout"] = ["as judged before"]
     kept.write_text(json.dumps(old))
-    again = scoring.candidate_behaviour(1, "cat /data/missing.txt", False)
+    assert scoring.candidate_behaviour(1, "cat /data/missing.txt", False).stderr == ""  # scoring needs none
+    again = scoring.candidate_behaviour(1, "cat /data/missing.txt", False, with_stderr=True)
     assert again.stdout == ["as judged before"] and "No such file or directory" in again.stderr
+    assert "No such file" in scoring.candidate_behaviour(1, "cat /data/missing.txt", False).stderr  # kept

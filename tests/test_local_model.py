@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
 from devgpt_magic.chat import ChatReply, ChatSession
 from devgpt_magic.engine import Engine
 from devgpt_magic.errors import ModelUnavailableError, RequestError
+from devgpt_magic.parsing import load_json
 from devgpt_magic.schema import Techniques
 
 REQUESTS = [
@@ -33,9 +33,12 @@ def engine(tmp_path_factory) -> Engine:
 
 
 @pytest.mark.timeout(1500)  # 20 regular replies of the tiny model run to 300-550 tokens each on 2 busy cores
-@pytest.mark.parametrize("mode", ["regular", "fast"])
-def test_every_reply_parses_and_validates(engine, mode):
-    results = [engine.suggest(r, mode=mode) for r in REQUESTS]
+@pytest.mark.parametrize("mode, one_call", [("regular", False), ("fast", False), ("regular", True)])
+def test_every_reply_parses_and_validates(engine, mode, one_call):
+    """Regular mode explains after deciding (the preset), and in one call as a cloud model asks (the grammar
+    of the regular reply still has to hold for a local model asked that way)."""
+    how = Techniques(explain_after=False) if one_call else None
+    results = [engine.suggest(r, mode=mode, techniques=how) for r in REQUESTS]
     assert len(results) >= 20
     for request, s in zip(REQUESTS, results):
         assert s.request == request and s.model == "smollm2-135m"
@@ -55,7 +58,7 @@ def test_zero_shot_and_explain(engine):
     assert s.is_invalid or s.commands
     e = engine.explain("tar -xzvf a.tgz -C /tmp", use_cache=False)
     assert e.is_invalid or e.commands[0].command == "tar -xzvf a.tgz -C /tmp"
-    reply = json.loads(e.raw_text)  # the grammar's explain shape: the command is not written again
+    reply = load_json(e.raw_text)  # the grammar's explain shape: the command is not written again
     assert "cmd_to_execute" not in reply and ("arguments" in reply or reply.get("error") == 1)
 
 

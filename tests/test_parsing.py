@@ -128,8 +128,13 @@ def test_an_explanation_in_the_command_format_or_a_refusal_still_reads():
     refusal = parse_explanation('{"input": "hello there", "error": 1, "explanation": "not a command"}',
                                 command="hello there")
     assert refusal.is_invalid and refusal.invalid_reason == "not a command"
-    with pytest.raises(ParseError):
-        parse_explanation("I cannot explain that.", command="ls")
+    strict = parse_explanation('{"explanation": "not a command", "arguments": [], "error": 1}', command="hello")
+    assert strict.is_invalid and strict.invalid_reason == "not a command"  # the strict schema's refusal
+    kept = parse_explanation('{"explanation": "Lists.", "arguments": {}, "commands": []}', command="ls")
+    assert kept.commands[0].command == "ls" and kept.commands[0].explanations == ["Lists."]
+    for empty in ("I cannot explain that.", "{}", '{"explanation": null}', '{"explanation": "", "arguments": {}}'):
+        with pytest.raises(ParseError):  # worth the repair turn
+            parse_explanation(empty, command="ls")
 
 
 @settings(max_examples=300, deadline=None)

@@ -44,12 +44,26 @@ def test_only_a_failure_with_a_message_counts_and_only_its_first_lines_go_back()
     ("count the words in my notes", "cat: notes.txt: No such file or directory", True),  # the model's guess
     ("list the file foo.txt", "ls: cannot access 'bar.txt': No such file or directory", True),
     ("show the directory tree", "bash: line 1: tree: command not found", True),
+    ("find the logs under logs", "find: ‘logs’: No such file or directory", False),  # GNU, UTF-8 locale
+    ("show it's.txt", 'ls: cannot access "it\'s.txt": No such file or directory', False),
+    ("run /srv/app/run.py", "python3: can't open file '/srv/app/run.py': [Errno 2] No such file or directory", False),
 ])
 def test_a_missing_path_the_user_named_is_not_the_models_mistake(request_text, error, asked):
-    got = failure("cmd", request_text, Outcome("s", False, error))
+    command = "ls bar.txt; wc -w notes.txt; tree"  # what the model wrote names what is missing
+    got = failure(command, request_text, Outcome("s", False, error))
     assert (got is not None) == asked
     if asked:
-        assert error in got
+        assert error in got and "\n" not in got
+
+
+def test_the_message_says_nothing_the_command_did_not():
+    """A safe-rated command can make a secret file's lines look like missing file names; they never reach the
+    model. What the command itself says (a format field, a program name) stays."""
+    netrc = "ls: cannot access 'machine db login admin password hunter2': No such file or directory"
+    told = failure("xargs -d '\\n' -a ~/.netrc ls", "list the files named in my netrc", Outcome("s", False, netrc))
+    assert "hunter2" not in told and "cannot access '…'" in told
+    told = failure("ps -o prio", "show priorities", Outcome("s", False, 'error: unknown format specifier "prio"\nUsage:'))
+    assert told.endswith('error: unknown format specifier "prio" | Usage:')  # one line: no forged prompt turns
 
 
 def test_an_error_goes_back_once_and_a_revision_that_runs_is_kept():
@@ -72,10 +86,9 @@ def test_a_revision_that_fails_too_is_dropped_but_its_tokens_are_counted():
 
 
 def test_a_revision_is_kept_only_if_it_plainly_works():
-    """A line of prose beside a command that prints: no error to report, and still no fix."""
-    behave, _ = by_errors({"pwdd": "bash: pwdd: command not found",
-                           "print current working directory\nls -l": None})
-    Scripted.answers = ['{"commands": ["pwdd"]}', '{"commands": ["print current working directory", "ls -l"]}']
+    """Installed programs, no finding, but the run failed without a message: no error to report, and no fix."""
+    behave, _ = by_errors({"pwdd": "bash: pwdd: command not found", "ls -d .\nfalse": None})
+    Scripted.answers = ['{"commands": ["pwdd"]}', '{"commands": ["ls -d .", "false"]}']
     Scripted.asked = []
     s = Engine(provider_factory=Scripted).suggest("print the working directory", model="smollm2", mode="fast",
                                                   use_cache=False, techniques=FEEDBACK, behaviour=behave)
@@ -83,8 +96,9 @@ def test_a_revision_is_kept_only_if_it_plainly_works():
 
 
 def test_a_revision_that_copies_the_help_text_is_not_kept():
-    """Qwen 0.5B once answered the help excerpt itself, line by line; its last line printed and exited 0."""
-    copied = "tree - list contents of directories\n-L level  descend only level directories deep"
+    """Qwen 0.5B once answered the help excerpt itself, line by line; its last line printed and exited 0. An
+    installed program (ls) passes the help checks, so the copy is caught by its option lines."""
+    copied = "ls - list directory contents\n-a, --all  do not ignore entries starting with ."
     behave, _ = by_errors({"tree -L 2": "bash: line 1: tree: command not found", copied: ""})
     Scripted.answers = ['{"commands": ["tree -L 2"]}',
                         json.dumps({"commands": copied.splitlines()})]
@@ -105,6 +119,16 @@ def test_a_command_that_runs_cleanly_costs_no_second_call_and_an_unsafe_one_is_n
     s = engine.suggest("delete the build folder", model="smollm2", mode="fast", use_cache=False, techniques=FEEDBACK,
                        behaviour=behave)
     assert s.commands[0].command == "rm -rf build" and len(Scripted.asked) == 2 and ran == ["ls -a"]
+
+
+def test_only_local_models_get_run_feedback(monkeypatch):
+    """What a command printed in the sandbox does not go to a cloud vendor."""
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-real")
+    behave, ran = by_errors({"tree": "bash: tree: command not found"})
+    Scripted.answers, Scripted.asked = ['{"commands": ["tree"]}'], []
+    Engine(provider_factory=Scripted).suggest("show the tree", model="gpt-4o-mini", mode="fast", use_cache=False,
+                                              techniques=FEEDBACK, behaviour=behave)
+    assert ran == [] and len(Scripted.asked) == 1
 
 
 def test_off_unless_the_model_or_the_caller_turns_it_on():
@@ -129,6 +153,8 @@ def test_a_real_sandbox_error_is_fixed_over_the_users_folder(tmp_path, monkeypat
     assert "No such file or directory" in behave("wc -w notes.txt").error
     assert behave("grep -c zzz notes.md").error == ""  # no match: exit 1, no message
     assert behave("cat notes.md missing.txt").error == ""  # printed what it could: not asked again
+    assert behave("touch /usr/devgpt-feedback-probe").error == ""  # the sandbox's read-only system: its limit
+    assert behave("mkdir -p ~/devgpt-feedback-probe && cp gone.txt ~/devgpt-feedback-probe/").error == ""
     Scripted.answers = ['{"commands": ["wc -w notes.txt"]}', '{"commands": ["wc -w notes.md"]}']
     Scripted.asked = []
     engine = Engine(context=Context.current(str(folder)), provider_factory=Scripted)
