@@ -1088,6 +1088,13 @@ def test_a_rule_is_one_table_entry(monkeypatch):
     ("openssl dgst -sha256 f", "safe", "", ""),
     ("openssl s_client -connect example.org:443 | openssl x509 -noout -dates", "safe", "", ""),
     ("cp -t build/ a b", "safe", "", ""),
+    # xargs reads the file it is given as cat would (found by a review of run feedback: the lines of ~/.netrc
+    # came back as "missing file" names in an error message)
+    ("xargs -a ~/.netrc ls", "caution", "reads saved passwords or tokens", ""),
+    ("xargs -d '\\n' --arg-file=$HOME/.pgpass ls", "caution", "reads saved passwords", ""),
+    ("xargs -a~/.aws/credentials echo", "caution", "reads your AWS credentials", ""),
+    ("xargs -a ~/.netrc -I{} {}", "caution", "reads saved passwords", ""),
+    ("xargs -a notes.txt ls", "safe", "", ""),
 ])
 def test_reasons_name_what_the_command_does(command, level, says, never):
     """The reason a card gives must describe the command: a local decryption is not a reverse shell, and the

@@ -23,7 +23,8 @@ from . import flow
 from .model import ASSIGNMENT, Cmd, Findings, Source
 from .parse import (FORK_BOMB, INVISIBLE, TooManyWords, expand_braces, fallback_commands, heredoc_body, normalise,
                     parse, split_odd_line_breaks, substitution_bodies, word_text)
-from .paths import BLOCK_DEVICE, Where, binary_path, important_file, resolve, soft_system_path, system_path
+from .paths import (BLOCK_DEVICE, Where, binary_path, important_file, resolve, secret, soft_system_path,
+                    system_path)
 from .programs import CODE_ENV_VARS, KNOWN, SHELLS, TEXT_ENV_VARS, TRUST_ENV_VARS, program_name, runs_code
 from .rules_tools import GIT_CONFIG_FILE, git_config_text
 from .wrappers import wrapper_for
@@ -401,6 +402,11 @@ class Checker:
                     break
                 for level, reason in inner.notes:
                     self.add(level, reason)
+                for listed in inner.reads:
+                    what = secret(listed, self.where)
+                    if what and what != "your whole home folder":
+                        self.add("caution", f"reads {what}; its lines become arguments of the command")
+                        break
                 for setting in inner.assignments:  # env LD_PRELOAD=x ls: the same as LD_PRELOAD=x ls
                     self.assignment(setting, [])
                 fed = fed or (name if inner.fed else "")

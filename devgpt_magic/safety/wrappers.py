@@ -10,7 +10,7 @@ or only given through an option (``none``: ``su -c CMD``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 
@@ -36,6 +36,8 @@ class Unwrapped:
     suffix: str = ""
     #: NAME=value settings the wrapper puts in the inner command's environment (``env LD_PRELOAD=x ls``)
     assignments: list[str] = field(default_factory=list)
+    #: files the wrapper reads into the inner command's arguments (``xargs -a FILE``), as ``cat`` would read them
+    reads: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -290,19 +292,33 @@ _XARGS = Wrapper(value=_s("-I -n -P -L -s -d -E -a --max-args --max-procs --deli
                            "--max-lines --max-chars --process-slot-var"), fed=True)
 
 
+def _values(argv: list[str], short: str, long: str) -> list[str]:
+    """Values of an option written ``-a X``, ``-aX``, ``--arg-file X`` or ``--arg-file=X``."""
+    out = []
+    for i, word in enumerate(argv):
+        if word in (short, long) and i + 1 < len(argv):
+            out.append(argv[i + 1])
+        elif word.startswith(long + "="):
+            out.append(word.split("=", 1)[1])
+        elif word.startswith(short) and len(word) > len(short) and not word.startswith("--"):
+            out.append(word[len(short):])
+    return out
+
+
 def _xargs(argv: list[str]) -> Unwrapped | None:
     """xargs appends what it reads to the command; with ``-I X`` it puts it in place of X. When X *is* the program
     (``xargs -I{} {}``), what runs comes from the input and cannot be checked."""
     out = generic_split(_XARGS, argv)
     if out is None or not out.argv:
         return out
+    out = replace(out, reads=_values(argv, "-a", "--arg-file"))
     marks = [argv[i + 1] for i, word in enumerate(argv[:-1]) if word in ("-I", "--replace")]
     marks += [word[2:] for word in argv if word.startswith("-I") and len(word) > 2]
     marks += [word.split("=", 1)[1] for word in argv if word.startswith("--replace=")]
     marks += ["{}"] if "-i" in argv else []
     if any(m and m in out.argv[0] for m in marks):
-        return Unwrapped(argv=None, notes=out.notes + [("caution", "the program to run comes from what xargs reads, "
-                                                                   "so it cannot be checked")])
+        return Unwrapped(argv=None, reads=out.reads, notes=out.notes + [
+            ("caution", "the program to run comes from what xargs reads, so it cannot be checked")])
     return out
 
 
