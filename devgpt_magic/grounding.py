@@ -68,10 +68,14 @@ def arguments_in_command(command: str, arguments: dict[str, str]) -> dict[str, s
             return True
         return bool(re.fullmatch(r"-[A-Za-z0-9]", word)) and word[1] in letters
 
-    return {arg: meaning for arg, meaning in arguments.items()
-            if (" ".join(arg.translate(_QUOTES).split()) != text or " " not in text)
-            and (" ".join(arg.translate(_QUOTES).split()) in text
-                 or all(present(word) for word in arg.translate(_QUOTES).split()))}
+    def kept(arg: str) -> bool:
+        words = arg.translate(_QUOTES).split()
+        spelled = " ".join(words)
+        if spelled == text and " " in text:
+            return False
+        return spelled in text or all(present(word) for word in words)
+
+    return {arg: meaning for arg, meaning in arguments.items() if kept(arg)}
 
 
 def argument_notes(step: CommandStep) -> dict[str, str]:

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,7 +137,7 @@ def candidate_behaviour(fs: int, command: str, keep_order: bool, with_stderr: bo
             return Behaviour(**kept)
         # kept before failures recorded their message (run feedback needs it): the verdict stays the kept one
         kept["stderr"] = behaviour(fs, command, keep_order).stderr
-        fresh = cache.with_suffix(f".{os.getpid()}.tmp")
+        fresh = cache.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         fresh.write_text(json.dumps(kept))
         os.replace(fresh, cache)  # a reader in another thread sees the old file or the new one, never half
         return Behaviour(**kept)
