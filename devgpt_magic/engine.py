@@ -162,7 +162,7 @@ class Engine:
         prompt = self.builder.command(request, mode=mode, shots=shots, base_model=spec.kind == "base",
                                       invalid_example=invalid_example or spec.placement(mode), reply=how.reply,
                                       retrieved=grounding.similar_examples(request, how.examples if shots == "few" else 0),
-                                      docs=grounding.docs_excerpt(request, how.docs_tokens))
+                                      docs=grounding.docs_excerpt(request, how.docs_tokens), plan=how.plan)
         suggestion = self._structured(spec, provider, prompt, request, mode, temperature, use_cache, cancel)
         # the registry's candidates only where a sandbox can tell them apart; asked-for ones (techniques given:
         # --alternatives, an ablation) always. A greedy refusal stands: it is no behaviour a sandbox can compare,

@@ -42,6 +42,9 @@ class Techniques(BaseModel):
     #: the model the error once and keep the revision only if it plainly works (exit 0, output or changes);
     #: local models only, so that nothing a command printed leaves the machine
     run_feedback: bool = False
+    #: fast mode: the reply first names everything the command must do ("needs"), then the command; a small
+    #: model's wrong answers are mostly valid commands that leave out something the request asked for
+    plan: bool = False
 
 
 class Message(BaseModel):
@@ -154,8 +157,8 @@ class Suggestion(BaseModel):
 # --- wire formats ---------------------------------------------------------------------------------------
 
 
-def response_schema(mode: Mode, *, strict: bool = False, bounded: bool = False, explain: bool = False
-                    ) -> dict[str, Any]:
+def response_schema(mode: Mode, *, strict: bool = False, bounded: bool = False, explain: bool = False,
+                    plan: bool = False) -> dict[str, Any]:
     """JSON schema of the model's reply, for vendors' structured-output features.
 
     ``explain``: the reply to "explain this command", which names no command (the engine knows it), so the
@@ -167,13 +170,15 @@ def response_schema(mode: Mode, *, strict: bool = False, bounded: bool = False, 
     ``bounded`` caps string lengths and list sizes like the local grammar does, for self-hosted
     OpenAI-compatible servers that turn the schema into a decoding grammar: a small model that loops inside a
     string is then cut by the grammar instead of running to the token limit.
+    ``plan``: a fast reply first says in ``needs`` what the command must do (``Techniques.plan``).
     Local llama.cpp decoding uses :mod:`devgpt_magic.models.grammar` instead.
     """
     if explain:
         return explain_schema(strict=strict, bounded=bounded)
     if bounded:
-        return _bounded(response_schema(mode))
+        return _bounded(response_schema(mode, plan=plan))
     string: dict[str, Any] = {"type": "string"}
+    needs = plan and mode == "fast"
     if strict:
         step = {"type": "object",
                 "properties": {"seq": {"type": "integer"}, "cmd_to_execute": string,
@@ -182,10 +187,19 @@ def response_schema(mode: Mode, *, strict: bool = False, bounded: bool = False, 
                 "required": ["seq", "cmd_to_execute", "cmd_explanations", "arg_explanations"],
                 "additionalProperties": False}
         item = string if mode == "fast" else step
+        first = {"needs": string} if needs else {}  # written before the commands, as the grammar orders them
         return {"type": "object",
-                "properties": {"input": string, "error": {"type": "integer", "enum": [0, 1]},
+                "properties": {**first, "input": string, "error": {"type": "integer", "enum": [0, 1]},
                                "commands": {"type": "array", "items": item}, "explanation": string},
-                "required": ["input", "error", "commands", "explanation"], "additionalProperties": False}
+                "required": [*first, "input", "error", "commands", "explanation"], "additionalProperties": False}
+    if mode == "fast" and needs:  # what the request needs, then the commands or the refusal
+        fast = {"type": "object", "properties": {"needs": string, "commands": {"type": "array", "items": string,
+                                                                               "minItems": 1}},
+                "required": ["needs", "commands"]}
+        refusal = {"type": "object", "properties": {"needs": string, "error": {"type": "integer", "enum": [1]},
+                                                    "explanation": string},
+                   "required": ["needs", "error", "explanation"]}
+        return {"anyOf": [fast, refusal]}
     if mode == "fast":
         fast = {"type": "object",
                 "properties": {"commands": {"type": "array", "items": string, "minItems": 1}},

@@ -43,6 +43,8 @@ def main() -> None:
     run.add_argument("--run-feedback", dest="run_feedback", type=_on_off,
                      help="on/off: run the answer in the sandbox and, when it fails with an error, ask once more "
                           "with that error (default: the model's)")
+    run.add_argument("--plan", type=_on_off,
+                     help="on/off: the fast reply first says what the command must do (default: the model's)")
     tune = sub.add_parser("tune", help="where the invalid-request example works best for a model (own requests)")
     tune.add_argument("--model", default="local")
     tune.add_argument("--mode", choices=["regular", "fast"], default="fast")

@@ -31,6 +31,7 @@ CONFIGS: dict[str, tuple[Mode, dict[str, Any]]] = {
     "checks": ("fast", {"checks": True}),
     "candidates 4": ("fast", {"candidates": 4}),
     "run feedback": ("fast", {"run_feedback": True}),
+    "plan": ("fast", {"plan": True}),
     "regular, one call": ("regular", {}),
     "regular, explain after": ("regular", {"explain_after": True}),
 }

@@ -31,12 +31,12 @@ def _shots(summary: dict[str, Any]) -> str:
 
 def markdown(summaries: list[dict[str, Any]]) -> str:
     head = ("| model | suite | mode | shots | techniques | harness | items | verifiable | accuracy | valid | median s | "
-            "tokens in/out | cost $ |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+            "tokens in/out | cost $ | run |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     rows = [f"| {s['model']} | {s['suite']} | {s['mode']} | {_shots(s)} | {_changed(s)} | {s.get('harness', 1)} | "
             f"{s['items']} | {s['verifiable']} | "
             f"{_fmt(s['accuracy'], '{:.2f}')} | {_fmt(s['valid_rate'], '{:.2f}')} | "
             f"{_fmt(s['latency_median_s'], '{:.1f}')} | {_fmt(s['prompt_tokens_mean'], '{:.0f}')}/"
-            f"{_fmt(s['completion_tokens_mean'], '{:.0f}')} | {_fmt(s['cost_usd_total'], '{:.4f}')} |"
+            f"{_fmt(s['completion_tokens_mean'], '{:.0f}')} | {_fmt(s['cost_usd_total'], '{:.4f}')} | {_run(s)} |"
             for s in summaries]
     checks = [f"- scorer self-check ({s['dir']}): accepts {c['accepted_same_item']:.0%} of {c['pairs']} same-item "
               f"reference pairs, wrongly accepts {c['accepted_mismatched']:.1%} of {c['mismatched_pairs']} "
@@ -85,6 +85,12 @@ def charts(summaries: list[dict[str, Any]], out: Path) -> list[Path]:
     return written
 
 
+def _run(summary: dict[str, Any]) -> str:
+    """The run's folder: two runs with the same settings (another draw of samples, an earlier form of a
+    technique, told in the folder's name or its NOTE.md) are told apart by it."""
+    return f"`{Path(summary['dir']).name}`"
+
+
 def _rows(folder: str) -> dict[str, dict[str, Any]]:
     rows = {}
     for line in (Path(folder) / "results.jsonl").read_text().splitlines():
@@ -114,7 +120,7 @@ def ablation(summaries: list[dict[str, Any]]) -> str:
 
     baselines = {key(s): s for s in summaries if _changed(s) == "none (baseline)" and s.get("harness", 1) >= 2}
     lines = ["| model | techniques | items (verifiable) | accuracy | baseline, same items | gained | lost | "
-             "median s | baseline median s |", "|---|---|---|---|---|---|---|---|---|"]
+             "median s | baseline median s | run |", "|---|---|---|---|---|---|---|---|---|---|"]
     for s in summaries:
         base = baselines.get(key(s))
         if base is None or base is s or _changed(s) == "none (baseline)":
@@ -131,7 +137,7 @@ def ablation(summaries: list[dict[str, Any]]) -> str:
         median = statistics.median(mine[i]["latency_s"] for i in mine)
         base_median = statistics.median(theirs[i]["latency_s"] for i in mine if i in theirs)
         lines.append(f"| {s['model']} | {_changed(s)} | {len(mine)} ({len(ids)}) | {won / len(ids):.3f} | "
-                     f"{had / len(ids):.3f} | +{gained} | -{lost} | {median:.1f} | {base_median:.1f} |")
+                     f"{had / len(ids):.3f} | +{gained} | -{lost} | {median:.1f} | {base_median:.1f} | {_run(s)} |")
     return "\n".join(lines) + "\n" if len(lines) > 2 else ""
 
 

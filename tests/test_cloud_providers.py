@@ -125,6 +125,27 @@ def test_explain_asks_for_an_explanation_that_does_not_repeat_the_command(setup,
     assert '"arguments"' in sent and "cmd_to_execute" not in sent
 
 
+def test_a_plan_reply_is_asked_of_every_vendor(setup, vendor):
+    """Techniques.plan in fast mode: every vendor is sent a schema whose reply says what the command must do
+    (strict vendors: needs among the required fields), and the command is read from the reply."""
+    from devgpt_magic.schema import Techniques
+
+    name, model, *_ = setup
+    strict = name in ("openai", "anthropic")
+    answer = {"needs": "log files; over 100MB", "commands": ["find . -name '*.log' -size +100M"]}
+    if strict:
+        answer = {**answer, "input": "find big logs", "error": 0, "explanation": ""}
+    text = json.dumps(answer)
+    reply = {"openai": lambda: openai_chat(text), "anthropic": lambda: anthropic_message(text),
+             "gemini": lambda: gemini_response(text), "hf": lambda: openai_chat(text, model="mistral")}[name]()
+    vendor.queue(Reply(200, reply))
+    s = Engine().suggest("find big logs", model=model, mode="fast", techniques=Techniques(plan=True))
+    assert [c.command for c in s.commands] == ["find . -name '*.log' -size +100M"]
+    sent = _sent_schema(name, vendor.requests[-1].body)
+    answering = [form for form in sent.get("anyOf", [sent]) if "commands" in form.get("properties", {})]
+    assert answering and all("needs" in form["required"] for form in answering)
+
+
 def test_401_gives_one_line_naming_the_variable(setup, vendor, fake_key):
     name, model, ok, e401, *_ = setup
     vendor.queue(Reply(401, e401))

@@ -200,6 +200,7 @@ def test_ablation_compares_a_technique_with_the_baseline_on_the_same_items(tmp_p
     row = next(line for line in table.splitlines() if "| checks |" in line)
     # items i0..i4, of which i3 is unverifiable in the baseline: 4 paired items, 2 pass on each side
     assert "| 5 (4) | 0.500 | 0.500 | +1 | -1 |" in row
+    assert row.endswith("| `checks` |")  # the run's folder: runs with the same settings are told apart
 
 
 def test_resource_limits_do_not_depend_on_the_process_that_runs_the_scorer(fixture_fs):

@@ -175,3 +175,16 @@ def test_a_seeded_sample_is_the_same_each_time(engine):
 
     assert sample(7) == sample(7) == sample(7)
     assert len({sample(seed) for seed in range(1, 6)}) >= 2  # and the seeds do sample: not all the same answer
+
+
+def test_a_plan_reply_names_its_needs_before_the_command(engine):
+    """Techniques.plan through the real model: the grammar makes the reply say what the command must do before
+    the command, and the command is still read from it."""
+    plan = Techniques(plan=True)
+    answered = 0
+    for request_text in ("list the files in this folder, newest first", "show free memory"):
+        s = engine.suggest(request_text, model="smollm2", mode="fast", use_cache=False, techniques=plan)
+        data = load_json(s.raw_text)
+        assert list(data)[0] == "needs" and (s.is_invalid or s.commands[0].command == data["commands"][0].strip())
+        answered += not s.is_invalid
+    assert answered  # the tiny model refuses none of these in fast mode; at least one reply is a command

@@ -169,9 +169,38 @@ def test_reply_schemas_are_strict_where_vendors_need_it_and_hold_the_examples(mo
     from devgpt_magic.schema import response_schema
 
     assert _strict_ok(response_schema(mode, strict=True, explain=explain))
+    assert _strict_ok(response_schema(mode, strict=True, explain=explain, plan=True))
     if explain:
         for form in (response_schema(mode, explain=True), response_schema(mode, explain=True, bounded=True)):
             jsonschema.validate(EXPLAIN_EXAMPLE[1], form)
             jsonschema.validate({"input": "hi", "error": 1, "explanation": "not a command"}, form)
             with pytest.raises(jsonschema.ValidationError):
                 jsonschema.validate(REGULAR, form)  # the command is not asked for again
+
+
+def test_a_plan_reply_is_read_for_its_command():
+    """Techniques.plan: the needs come first and are not a command; the schema holds the examples' plan
+    replies and refuses one without needs; in a fenced reply the needs are a comment, not a command."""
+    import jsonschema
+
+    from devgpt_magic.parsing import parse_fenced
+    from devgpt_magic.prompts import PromptBuilder
+    from devgpt_magic.schema import response_schema
+
+    s = parse_suggestion('{"needs": "every log file; over 100MB", "commands": ["find . -name \'*.log\' -size +100M"]}',
+                         request="r", mode="fast")
+    assert [c.command for c in s.commands] == ["find . -name '*.log' -size +100M"]
+    fenced = parse_fenced("```bash\n# needs: the files here, hidden ones too\nls -a", request="r")
+    assert [c.command for c in fenced.commands] == ["ls -a"]
+    with pytest.raises(ParseError):  # needs written, command not: worth the repair turn
+        parse_fenced("```bash\n# needs: the files here, hidden ones too\n", request="r")
+    refused = parse_suggestion('{"needs": "water for the plants", "error": 1, "explanation": "a physical task"}',
+                               request="r", mode="fast")
+    assert refused.invalid_reason == "a physical task" and not refused.commands
+    prompt = PromptBuilder().command("r", mode="fast", plan=True)
+    for form in (response_schema("fast", plan=True), response_schema("fast", plan=True, bounded=True)):
+        for message in prompt.messages[1:-1]:
+            if message.role == "assistant":
+                jsonschema.validate(json.loads(message.content), form)
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({"commands": ["ls"]}, form)

@@ -129,3 +129,43 @@ def test_invalid_example_placement_reaches_the_model(vendor, monkeypatch):
     assert engine.resolve("openai:m").placement("regular") == "first" and verdicts()[0] == 1
     engine.suggest("find big logs", model="openai:m", use_cache=False, invalid_example="last")
     assert verdicts()[-1] == 1 and verdicts()[0] == 0
+
+
+@pytest.mark.parametrize("reply", ["json", "fenced"])
+def test_a_plan_reply_says_what_the_request_needs_first(builder, reply):
+    """Techniques.plan: every fixed example shows what its request needs before the command (and, in JSON, before
+    the refusal), in the reply format asked for, and the schema asks for needs. Regular mode has no plan."""
+    from devgpt_magic.prompts.builder import FENCE_STOP
+    from devgpt_magic.prompts.examples import NEEDS
+
+    p = builder.command("list big files", mode="fast", plan=True, reply=reply)
+    assert p.plan and ("# needs: <" if reply == "fenced" else '{"needs": "<') in p.messages[0].content
+    replies = [m.content for m in p.messages[1:-1] if m.role == "assistant"]
+    shown, refusals = [], 0
+    for text in replies:
+        if reply == "json":
+            data = json.loads(text)
+            assert list(data)[0] == "needs"  # written first: the command or the refusal follows from it
+            assert list(data)[1:] in (["commands"], ["error", "explanation"])
+            shown.append(data["needs"])
+            refusals += data.get("error") == 1
+        elif text.startswith("ERROR: "):
+            refusals += 1
+        else:  # the needs are a comment inside the block: a line before it would meet the stop sequence
+            fence, comment, command, *rest = text.split("\n")
+            assert fence == "```bash" and comment.startswith("# needs: ") and rest == ["```"]
+            assert FENCE_STOP not in text.split(command)[0]
+            shown.append(comment.removeprefix("# needs: "))
+    assert refusals == 1
+    assert sorted(shown) == sorted(NEEDS[r] for r, a in COMMAND_EXAMPLES if reply == "json" or a.get("error") != 1)
+    assert (p.schema_ is not None and "needs" in json.dumps(p.schema_)) == (reply == "json")
+    plain = builder.command("list big files", mode="fast", reply=reply)
+    assert not plain.plan and "needs" not in json.dumps([m.content for m in plain.messages]).lower()
+    regular = builder.command("list big files", mode="regular", plan=True)
+    assert not regular.plan and "needs" not in json.dumps([m.content for m in regular.messages]).lower()
+
+
+def test_every_example_has_its_needs_written():
+    from devgpt_magic.prompts.examples import NEEDS
+
+    assert set(NEEDS) == {request for request, _ in COMMAND_EXAMPLES}

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..prompts import Prompt
-from ..schema import response_schema
 from ..settings import max_retries, timeout_s
 from .base import Finish, Provider, connection_error, http_error, timeout_error
 
@@ -37,7 +36,7 @@ class AnthropicProvider(Provider):
         if prompt.stop:
             args["stop_sequences"] = prompt.stop
         if prompt.schema_ is not None:
-            schema = response_schema(prompt.mode, strict=True, explain=prompt.task == "explain")
+            schema = prompt.reply_schema(strict=True)
             args["output_config"] = {"format": {"type": "json_schema", "schema": schema}}
         return args
 

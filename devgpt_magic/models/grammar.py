@@ -43,14 +43,22 @@ root ::= fast | invalid
 fast ::= "{" ws "\"commands\"" ws ":" ws "[" ws cmd (ws "," ws cmd){0,3} ws "]" ws "}"
 """
 
+#: Techniques.plan: what the request needs, then the commands or the refusal (decided after reading it through)
+_FAST_PLAN = r"""
+root ::= "{" ws "\"needs\"" ws ":" ws text ws "," ws (commands | refusal)
+commands ::= "\"commands\"" ws ":" ws "[" ws cmd (ws "," ws cmd){0,3} ws "]" ws "}"
+refusal ::= "\"error\"" ws ":" ws "1" ws "," ws "\"explanation\"" ws ":" ws text ws "}"
+"""
+
 
 #: Token budgets that always fit a reply of the grammar (about 3 characters per token at worst), so a
 #: constrained reply is never cut by max_tokens: regular 3 steps x (300 + 2x200 + 6x(40+200)) chars.
 MAX_REPLY_TOKENS: dict[str, int] = {"regular": 2400, "fast": 500}
 
 
-def grammar_text(mode: Mode, task: str = "command") -> str:
-    return (_EXPLAIN if task == "explain" else _FAST if mode == "fast" else _REGULAR) + _COMMON
+def grammar_text(mode: Mode, task: str = "command", plan: bool = False) -> str:
+    fast = _FAST_PLAN if plan else _FAST
+    return (_EXPLAIN if task == "explain" else fast if mode == "fast" else _REGULAR) + _COMMON
 
 
 @functools.lru_cache(maxsize=4)

@@ -57,7 +57,7 @@ class LocalProvider(Provider):
         if seed is not None:
             body["seed"] = seed
         if prompt.schema_ is not None:
-            body["grammar"] = grammar_text(prompt.mode, prompt.task)
+            body["grammar"] = grammar_text(prompt.mode, prompt.task, prompt.plan)
         return body
 
     def generate(self, prompt: Prompt, *, max_tokens: int, temperature: float, stream: bool,

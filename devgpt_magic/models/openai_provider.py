@@ -15,7 +15,6 @@ from urllib.parse import urlparse
 
 from ..errors import ConfigError
 from ..prompts import Prompt
-from ..schema import response_schema
 from ..settings import max_retries, timeout_s
 from .base import Finish, Provider, connection_error, http_error, plain_http_elsewhere, timeout_error
 
@@ -135,11 +134,10 @@ class OpenAIProvider(Provider):
         if self.is_official and self.url == OPENAI_URL:
             return {"type": "json_schema",
                     "json_schema": {"name": "devgpt_reply", "strict": True,
-                                    "schema": response_schema(prompt.mode, strict=True,
-                                                              explain=prompt.task == "explain")}}
+                                    "schema": prompt.reply_schema(strict=True)}}
         # the widest-supported form among compatible servers (llama.cpp, vLLM, Ollama)
         return {"type": "json_object",
-                "schema": response_schema(prompt.mode, bounded=True, explain=prompt.task == "explain")}
+                "schema": prompt.reply_schema(bounded=True)}
 
     def translate(self, exc: Exception) -> Exception:
         import openai

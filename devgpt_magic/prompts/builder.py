@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from ..context import Context
 from ..schema import InvalidExample, Message, Mode, Reply, Shots, response_schema
-from .examples import COMMAND_EXAMPLES, EXPLAIN_EXAMPLE, fast_reply
+from .examples import COMMAND_EXAMPLES, EXPLAIN_EXAMPLE, NEEDS, fast_reply
 
 Task = Literal["command", "explain", "chat"]
 
@@ -43,6 +43,25 @@ Reply with only one JSON object, no prose and no code fences:
 {"commands": ["<command>", ...]}
 For a request that cannot be done: {"input": "<the request>", "error": 1, "explanation": "<why>"}
 Inside JSON strings write a backslash as \\\\ and a double quote as \\" (so find's terminator is \\\\;)."""
+
+#: Techniques.plan: the reply names what the command must do before writing it
+_NEEDS = "everything the command must do: each thing to find, change or print, where, and every detail asked for"
+
+_PLAN_FAST_FORMAT = f"""\
+Reply with only one JSON object, no prose and no code fences:
+{{"needs": "<{_NEEDS}>", "commands": ["<command>", ...]}}
+For a request that cannot be done: {{"needs": "<what it asks for>", "error": 1, "explanation": "<why>"}}
+Inside JSON strings write a backslash as \\\\ and a double quote as \\" (so find's terminator is \\\\;)."""
+
+_PLAN_FENCED_FORMAT = f"""\
+Reply with one fenced code block and nothing else: first a comment that says what the command must do, then the
+command:
+```bash
+# needs: <{_NEEDS}>
+<command>
+```
+One job is one command: join its steps with pipes or && on one line. If the request cannot be done with terminal
+commands, reply with one line instead: ERROR: <why>"""
 
 _FENCED_FORMAT = """\
 Reply with the command in one fenced code block and nothing else:
@@ -79,6 +98,8 @@ class Prompt(BaseModel):
     schema_: dict[str, Any] | None = Field(default=None, alias="schema")
     mode: Mode = "regular"
     reply: Reply = "json"
+    #: fast mode: the reply names what the command must do before the command (Techniques.plan)
+    plan: bool = False
     #: The context the prompt was built with (its clock time is left out of cache keys).
     context: Context | None = None
 
@@ -87,6 +108,11 @@ class Prompt(BaseModel):
     @property
     def is_completion(self) -> bool:
         return self.text is not None
+
+    def reply_schema(self, *, strict: bool = False, bounded: bool = False) -> dict[str, Any]:
+        """The reply's JSON schema in the form a vendor's structured output takes (see ``response_schema``)."""
+        return response_schema(self.mode, strict=strict, bounded=bounded, explain=self.task == "explain",
+                               plan=self.plan)
 
     def all_text(self) -> str:
         """Everything the model reads, for token estimates."""
@@ -97,6 +123,14 @@ class Prompt(BaseModel):
 
 def _dumps(obj: dict[str, Any]) -> str:
     return json.dumps(obj, ensure_ascii=False)
+
+
+def _command_format(mode: Mode, reply: Reply, plan: bool) -> str:
+    if reply == "fenced":
+        return _PLAN_FENCED_FORMAT if plan else _FENCED_FORMAT
+    if mode == "fast":
+        return _PLAN_FAST_FORMAT if plan else _FAST_FORMAT
+    return _REGULAR_FORMAT
 
 
 class PromptBuilder:
@@ -110,7 +144,7 @@ class PromptBuilder:
         return self._context or Context.current()
 
     def system_text(self, task: Task, mode: Mode = "regular", reply: Reply = "json", *,
-                    formats: bool = True) -> str:
+                    formats: bool = True, plan: bool = False) -> str:
         head = (
             "You are DevGPT, an assistant that turns a developer's request into terminal commands.\n"
             if task == "command"
@@ -123,7 +157,7 @@ class PromptBuilder:
         if task == "command":
             parts.append(_RULES + "\n")
             if formats:  # a base model copies placeholders like <why>: it sees concrete examples instead
-                parts.append(_FENCED_FORMAT if reply == "fenced" else _FAST_FORMAT if mode == "fast" else _REGULAR_FORMAT)
+                parts.append(_command_format(mode, reply, plan))
         elif task == "explain" and formats:
             parts.append(_EXPLAIN_FORMAT)
         return "\n".join(parts).strip()
@@ -143,55 +177,69 @@ class PromptBuilder:
 
     def command(self, request: str, *, mode: Mode = "regular", shots: Shots = "few", base_model: bool = False,
                 invalid_example: InvalidExample = "first", reply: Reply = "json",
-                retrieved: list[tuple[str, dict[str, Any]]] | None = None, docs: str = "") -> Prompt:
+                retrieved: list[tuple[str, dict[str, Any]]] | None = None, docs: str = "",
+                plan: bool = False) -> Prompt:
         """``retrieved``: examples chosen for this request (after the fixed ones, so the fixed prefix stays
-        reusable); ``docs``: this machine's documentation for programs the request may need."""
+        reusable); ``docs``: this machine's documentation for programs the request may need; ``plan``: the
+        fast reply first says what the command must do."""
         reply = "json" if mode == "regular" else reply
+        plan = plan and mode == "fast"
         examples = self._examples("command", mode, invalid_example) if shots == "few" else []
         fixed = {r for r, _ in examples}
         extra = [(r, a) for r, a in (retrieved or []) if r not in fixed]
         return self._structured("command", request, mode=mode, examples=examples + extra, base_model=base_model,
-                                reply=reply, docs=docs)
+                                reply=reply, docs=docs, plan=plan)
 
     def explain(self, command: str, *, base_model: bool = False) -> Prompt:
         return self._structured("explain", command, mode="regular", examples=self._examples("explain", "regular"),
                                 base_model=base_model)
 
     @staticmethod
-    def render_reply(reply: dict[str, Any], mode: Mode, form: Reply) -> str:
-        """An example's reply as the model should write it."""
-        if form == "fenced":
-            if reply.get("error") == 1:
+    def render_reply(reply: dict[str, Any], mode: Mode, form: Reply, plan: bool = False) -> str:
+        """An example's reply as the model should write it. With ``plan`` a fast reply first says what the
+        request needs, where the example has that written (the fixed examples; not the library's), and then
+        the command or the refusal."""
+        needs = NEEDS.get(reply.get("input", "")) if plan and mode == "fast" else None
+        refused = reply.get("error") == 1
+        if form == "fenced":  # the needs are a comment inside the block: the stop sequence is the next fence
+            if refused:
                 return f"ERROR: {reply.get('explanation', '')}"
-            return "```bash\n" + " && ".join(fast_reply(reply)["commands"]) + "\n```"
-        return _dumps(fast_reply(reply) if mode == "fast" else reply)
+            comment = f"# needs: {needs}\n" if needs else ""
+            return "```bash\n" + comment + " && ".join(fast_reply(reply)["commands"]) + "\n```"
+        if mode != "fast":
+            return _dumps(reply)
+        if needs and refused:
+            return _dumps({"needs": needs, "error": 1, "explanation": reply.get("explanation", "")})
+        return _dumps({"needs": needs, **fast_reply(reply)} if needs else fast_reply(reply))
 
     def _structured(self, task: Task, request: str, *, mode: Mode, examples: list[tuple[str, dict[str, Any]]],
-                    base_model: bool, reply: Reply = "json", docs: str = "") -> Prompt:
-        schema = response_schema(mode, explain=task == "explain") if reply == "json" else None
+                    base_model: bool, reply: Reply = "json", docs: str = "", plan: bool = False) -> Prompt:
+        schema = response_schema(mode, explain=task == "explain", plan=plan) if reply == "json" else None
         stop = [FENCE_STOP] if reply == "fenced" else []
         context = self.context
         builder = PromptBuilder(context)  # one context for the whole prompt, even across a minute boundary
         asked = f"{docs.strip()}\n\n{context.moment()}\n{request}" if docs.strip() else f"{context.moment()}\n{request}"
         if base_model:
-            return Prompt(task=task, text=builder._transcript(task, request, mode, examples, reply, docs),
-                          stop=["\nRequest:", "\n\n\n", *stop], schema=schema, mode=mode, reply=reply,
+            return Prompt(task=task, text=builder._transcript(task, request, mode, examples, reply, docs, plan),
+                          stop=["\nRequest:", "\n\n\n", *stop], schema=schema, mode=mode, reply=reply, plan=plan,
                           context=context)
-        messages = [Message(role="system", content=builder.system_text(task, mode, reply))]
+        messages = [Message(role="system", content=builder.system_text(task, mode, reply, plan=plan))]
         for example_request, example_reply in examples:
             messages.append(Message(role="user", content=f"{EXAMPLE_MOMENT}\n{example_request}"))
-            messages.append(Message(role="assistant", content=self.render_reply(example_reply, mode, reply)))
+            messages.append(Message(role="assistant", content=self.render_reply(example_reply, mode, reply, plan)))
         messages.append(Message(role="user", content=asked))
-        return Prompt(task=task, messages=messages, schema=schema, mode=mode, reply=reply, stop=stop, context=context)
+        return Prompt(task=task, messages=messages, schema=schema, mode=mode, reply=reply, plan=plan, stop=stop,
+                      context=context)
 
     def _transcript(self, task: Task, request: str, mode: Mode, examples: list[tuple[str, dict[str, Any]]],
-                    reply: Reply = "json", docs: str = "") -> str:
+                    reply: Reply = "json", docs: str = "", plan: bool = False) -> str:
         """A base model continues text, so show it a log of a tool that already answers: concrete examples
         only, never a format with placeholders (a base model copies ``<why>`` literally)."""
         form = "its command in a fenced code block" if reply == "fenced" else "one line of JSON"
         header = (f"This is the log of DevGPT, a command-line tool. For each request it prints {form}.\n"
                   + self.system_text(task, mode, reply, formats=False) + "\n\n")
-        turns = [f"Request: {EXAMPLE_MOMENT} {q}\nResponse: {self.render_reply(a, mode, reply)}\n" for q, a in examples]
+        turns = [f"Request: {EXAMPLE_MOMENT} {q}\nResponse: {self.render_reply(a, mode, reply, plan)}\n"
+                 for q, a in examples]
         notes = f"{docs.strip()}\n" if docs.strip() else ""
         return (header + "\n".join(turns) + ("\n" if turns else "")
                 + f"{notes}Request: {self.context.moment()} {request}\nResponse:")

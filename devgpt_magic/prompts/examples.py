@@ -94,6 +94,19 @@ COMMAND_EXAMPLES: list[tuple[str, dict[str, Any]]] = [
 
 ]
 
+#: What each example asks for, as a plan reply states it before the command or the refusal (Techniques.plan):
+#: every detail the request asks for, so that a flag or a last pipeline step is not left out, and a refusal is
+#: decided after reading the request rather than before.
+NEEDS: dict[str, str] = {
+    "water the tomato plants on my balcony": "water poured on real plants outside the computer",
+    "pack the reports folder into a gzipped tarball named after today's date":
+        "an archive of the folder reports; compressed with gzip; today's date in the file name",
+    "convert tabs to four spaces in every python file under src":
+        "every .py file under src, in subfolders too; each tab becomes four spaces; change the files in place",
+    "set up a python virtual environment in .venv and install httpx into it":
+        "a new virtual environment in .venv; httpx installed with that environment's own pip",
+}
+
 #: An explain example: an existing command, explained in the explain reply (the command is not repeated).
 EXPLAIN_EXAMPLE: tuple[str, dict[str, Any]] = (
     "grep -rn --include='*.js' 'console.log' web/",
