@@ -74,7 +74,7 @@ class ResponseCache:
 
     @staticmethod
     def key(spec: ModelSpec, prompt: Prompt, *, max_tokens: int, temperature: float, clock: str = "",
-            day: str = "", seed: int | None = None) -> str:
+            day: str = "", seed: int | None = None, constraint: str = "") -> str:
         text = prompt.model_dump_json(by_alias=True)
         if clock:
             text = text.replace(clock, day)
@@ -82,6 +82,8 @@ class ResponseCache:
                   "path": spec.model_path, "prompt": text, "max_tokens": max_tokens, "temperature": temperature}
         if seed is not None:  # only sampled calls have one: greedy calls keep the keys they always had
             fields["seed"] = seed
+        if constraint:  # a local grammar: a reply made under another one is not this call's reply
+            fields["constraint"] = constraint
         payload = json.dumps(fields, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()
 

@@ -330,7 +330,8 @@ class Engine:
             return provider.complete(prompt, max_tokens=max_tokens, temperature=temperature, cancel=cancel, seed=seed)
         ctx = prompt.context
         key = self.cache.key(spec, prompt, max_tokens=max_tokens, temperature=temperature,
-                             clock=ctx.now if ctx else "", day=ctx.day if ctx else "", seed=seed)
+                             clock=ctx.now if ctx else "", day=ctx.day if ctx else "", seed=seed,
+                             constraint=provider.constraint(prompt))
         hit = self.cache.get(key)
         if hit is not None:
             return hit.model_copy(update={"usage": hit.usage.model_copy(update={"cached": True, "latency_s": 0.0})})

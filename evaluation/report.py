@@ -118,12 +118,15 @@ def ablation(summaries: list[dict[str, Any]]) -> str:
     def key(s: dict[str, Any]) -> tuple:
         return s["model"], s["suite"], s["mode"], s["shots"], s.get("harness", 1)
 
-    baselines = {key(s): s for s in summaries if _changed(s) == "none (baseline)" and s.get("harness", 1) >= 2}
+    plain = [s for s in summaries if _changed(s) == "none (baseline)" and s.get("harness", 1) >= 2]
+    # a run named a baseline is the baseline; another run without techniques (made after a grammar change, say)
+    # is compared with it like a technique
+    baselines = {key(s): s for s in sorted(plain, key=lambda s: "baseline" in Path(s["dir"]).name)}
     lines = ["| model | techniques | items (verifiable) | accuracy | baseline, same items | gained | lost | "
              "median s | baseline median s | run |", "|---|---|---|---|---|---|---|---|---|---|"]
     for s in summaries:
         base = baselines.get(key(s))
-        if base is None or base is s or _changed(s) == "none (baseline)":
+        if base is None or base is s:
             continue
         mine, theirs = _rows(s["dir"]), _rows(base["dir"])
         ids = [i for i, row in mine.items() if i in theirs and row.get("verdict") in ("pass", "fail")

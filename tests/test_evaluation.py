@@ -193,10 +193,15 @@ def test_ablation_compares_a_technique_with_the_baseline_on_the_same_items(tmp_p
             summary["techniques"] = techniques
         (folder / "summary.json").write_text(json.dumps(summary))
 
-    run("base", ["pass", "fail", "pass", "unverifiable", "fail", "pass"], None)
+    run("a-baseline", ["pass", "fail", "pass", "unverifiable", "fail", "pass"], None)
     run("checks", ["fail", "pass", "pass", "pass", "fail"],
         {"reply": "json", "examples": 0, "docs_tokens": 0, "checks": True, "candidates": 1})
+    # a later run without techniques (after a grammar change): compared with the run named the baseline
+    run("grammar", ["pass", "pass", "pass", "fail", "fail", "fail"], None)
     table = ablation(_summaries([str(tmp_path)]))
+    again = next(line for line in table.splitlines() if line.endswith("| `grammar` |"))
+    assert "| 6 (5) | 0.600 | 0.600 | +1 | -1 |" in again
+    assert "a-baseline`" not in table
     row = next(line for line in table.splitlines() if "| checks |" in line)
     # items i0..i4, of which i3 is unverifiable in the baseline: 4 paired items, 2 pass on each side
     assert "| 5 (4) | 0.500 | 0.500 | +1 | -1 |" in row

@@ -188,3 +188,18 @@ def test_a_plan_reply_names_its_needs_before_the_command(engine):
         assert list(data)[0] == "needs" and (s.is_invalid or s.commands[0].command == data["commands"][0].strip())
         answered += not s.is_invalid
     assert answered  # the tiny model refuses none of these in fast mode; at least one reply is a command
+
+
+def test_a_reply_cached_under_another_grammar_is_not_served(engine, monkeypatch):
+    """The grammar is part of a cached reply's key: after it changes (a new version of the package), a reply
+    it would no longer allow is asked again, not served from the cache."""
+    from devgpt_magic.models import local_provider
+
+    request_text = "print the name of the current folder"
+    first = engine.suggest(request_text, model="smollm2", mode="fast")
+    assert engine.suggest(request_text, model="smollm2", mode="fast").usage.cached
+    before = local_provider.grammar_text
+    monkeypatch.setattr(local_provider, "grammar_text",
+                        lambda *args: before(*args).replace('cmdend "\\""', 'cmdend ws "\\""'))
+    again = engine.suggest(request_text, model="smollm2", mode="fast")
+    assert not again.usage.cached and not first.usage.cached

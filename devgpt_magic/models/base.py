@@ -131,6 +131,11 @@ class Provider(ABC):
         self.spec = spec
         self._clients: dict[tuple[Any, ...], Any] = {}
 
+    def constraint(self, prompt: Prompt) -> str:
+        """What this provider holds the reply to beyond the prompt (a local grammar), as text. It is part of a
+        cached reply's key: after a grammar changes, a reply it would no longer allow is not served again."""
+        return ""
+
     # --- vendor facts that depend on the spec --------------------------------------------------------------
     @classmethod
     def key_variables(cls, spec: "ModelSpec") -> tuple[str, ...]:

@@ -18,7 +18,8 @@ from ..schema import Mode
 _COMMON = r"""
 ws ::= [ \t\n]{0,6}
 char ::= [^"\\\x00-\x1f] | "\\" [^\x00-\x1f]
-cmd ::= "\"" char{1,300} "\""
+cmd ::= "\"" char{0,299} cmdend "\""
+cmdend ::= [^"\\\x00-\x20] | "\\" [^\x00-\x1f]
 text ::= "\"" char{0,200} "\""
 argname ::= "\"" char{1,40} "\""
 invalid ::= "{" ws "\"input\"" ws ":" ws text ws "," ws "\"error\"" ws ":" ws "1" ws "," ws "\"explanation\"" ws ":" ws text ws "}"

@@ -56,9 +56,12 @@ class LocalProvider(Provider):
         body.update(n_ctx=context_size(self.spec), repeat_penalty=REPEAT_PENALTY)
         if seed is not None:
             body["seed"] = seed
-        if prompt.schema_ is not None:
-            body["grammar"] = grammar_text(prompt.mode, prompt.task, prompt.plan)
+        if grammar := self.constraint(prompt):
+            body["grammar"] = grammar
         return body
+
+    def constraint(self, prompt: Prompt) -> str:
+        return grammar_text(prompt.mode, prompt.task, prompt.plan) if prompt.schema_ is not None else ""
 
     def generate(self, prompt: Prompt, *, max_tokens: int, temperature: float, stream: bool,
                  cancel: threading.Event | None = None, seed: int | None = None) -> Iterator[str | Finish]:
