@@ -11,7 +11,13 @@ from devgpt_magic.errors import ProviderError
 
 @pytest.fixture
 def engine(llama_server) -> Engine:
-    return Engine(base_url=llama_server)
+    """A fixed context: the tiny model's reply depends on every character of the prompt, the clock and the
+    working folder included (at one minute it once rambled past the token limit in regular mode)."""
+    from devgpt_magic.context import Context
+
+    return Engine(base_url=llama_server,
+                  context=Context(platform="Linux-6.1-x86_64", shell="bash", now="Friday 2026-11-27 10:00 UTC",
+                                  cwd="/home/dev/project"))
 
 
 @pytest.mark.parametrize("mode", ["regular", "fast"])
