@@ -192,19 +192,17 @@ def response_schema(mode: Mode, *, strict: bool = False, bounded: bool = False, 
                 "properties": {**first, "input": string, "error": {"type": "integer", "enum": [0, 1]},
                                "commands": {"type": "array", "items": item}, "explanation": string},
                 "required": [*first, "input", "error", "commands", "explanation"], "additionalProperties": False}
-    if mode == "fast" and needs:  # what the request needs, then the commands or the refusal
-        fast = {"type": "object", "properties": {"needs": string, "commands": {"type": "array", "items": string,
-                                                                               "minItems": 1}},
-                "required": ["needs", "commands"]}
-        refusal = {"type": "object", "properties": {"needs": string, "error": {"type": "integer", "enum": [1]},
-                                                    "explanation": string},
-                   "required": ["needs", "error", "explanation"]}
-        return {"anyOf": [fast, refusal]}
     if mode == "fast":
         fast = {"type": "object",
                 "properties": {"commands": {"type": "array", "items": string, "minItems": 1}},
                 "required": ["commands"]}
-        return {"anyOf": [fast, _invalid()]}
+        if not needs:
+            return {"anyOf": [fast, _invalid()]}
+        # what the request needs comes first, then the commands or the refusal (which names no input)
+        refusal = {"type": "object", "properties": {"error": {"type": "integer", "enum": [1]}, "explanation": string},
+                   "required": ["error", "explanation"]}
+        return {"anyOf": [{"type": "object", "properties": {"needs": string, **form["properties"]},
+                           "required": ["needs", *form["required"]]} for form in (fast, refusal)]}
     step = {"type": "object",
             "properties": {"seq": {"type": "integer"}, "cmd_to_execute": string,
                            "cmd_explanations": {"type": "array", "items": string},
