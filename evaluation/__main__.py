@@ -59,6 +59,11 @@ def main() -> None:
                                            "the oracle (no model)")
     vote.add_argument("dirs", nargs="+", help="run folders; the first one's answer wins ties")
     vote.add_argument("--json", help="also write the figures to this JSON file")
+    sheet = sub.add_parser("audit-sheet", help="a blind sheet of a run's failures and controls for a judge (no model)")
+    sheet.add_argument("run")
+    sheet.add_argument("--out", required=True, help="folder for sheet.jsonl and key.json")
+    audited = sub.add_parser("audit-tally", help="the judge's verdicts on an audit sheet, against the strict scorer")
+    audited.add_argument("folder", help="the audit folder, with verdicts.jsonl written by the judge")
     rep = sub.add_parser("report", help="Markdown table and PNG charts from run folders")
     rep.add_argument("dirs", nargs="+")
     rep.add_argument("--out")
@@ -98,6 +103,16 @@ def main() -> None:
         figures = ensemble(args.dirs)
         if args.json:
             Path(args.json).write_text(json.dumps(figures, indent=1))
+    elif args.command == "audit-sheet":
+        from .audit import sheet as write_sheet
+
+        print(write_sheet(Path(args.run), Path(args.out)))
+    elif args.command == "audit-tally":
+        import json
+
+        from .audit import tally
+
+        print(json.dumps(tally(Path(args.folder)), indent=1))
     elif args.command == "report":
         from .report import report
 

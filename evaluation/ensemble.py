@@ -6,7 +6,8 @@ answer winning ties), and prints that accuracy beside the first run's own and th
 any run was right). A technique that only chooses among these answers can do no better than the oracle, and the
 behaviour vote shows how much of it a real choice recovers. It also says how often the first run's card held a
 right command, as its answer or among the other ways it offered: the most a better choice among one run's own
-candidates (a judge) could reach.
+candidates (a judge) could reach; and the ceiling of all: an item counts if any run's answer or any other way
+any run offered was right. A choosing technique over these models' answers cannot go past that ceiling.
 """
 
 from __future__ import annotations
@@ -32,12 +33,17 @@ def _answer(row: dict[str, Any]) -> Suggestion:
                       commands=[CommandStep(command=c, risk=assess(c, cwd="/")) for c in row.get("commands", [])])
 
 
+def _offered_right(item: Any, row: dict[str, Any]) -> bool:
+    """Whether one of the other ways a run offered for the item behaves like a reference."""
+    return any(score(item, other)[0] == "pass" for other in row.get("alternatives") or [])
+
+
 def ensemble(dirs: list[str]) -> dict[str, Any]:
     runs = []
     for folder in dirs:
         rows = [json.loads(line) for line in (Path(folder) / "results.jsonl").read_text().splitlines()]
         runs.append({row["id"]: row for row in rows})
-    first, voted, oracle, offered, items = 0, 0, 0, 0, 0
+    first, voted, oracle, offered, ceiling, items = 0, 0, 0, 0, 0, 0
     for item in nl2sh_alfa():
         answers = [run[item.id] for run in runs if item.id in run]
         if len(answers) < len(runs) or answers[0].get("verdict") not in ("pass", "fail"):
@@ -45,16 +51,18 @@ def ensemble(dirs: list[str]) -> dict[str, Any]:
         items += 1
         first += answers[0]["verdict"] == "pass"
         # on the first run's card: its answer, or one of the other ways it offered (what a judge could still pick)
-        offered += answers[0]["verdict"] == "pass" or any(score(item, other)[0] == "pass"
-                                                          for other in answers[0].get("alternatives") or [])
+        on_card = [answers[0]["verdict"] == "pass" or _offered_right(item, answers[0])]
+        offered += on_card[0]
         oracle += any(row.get("verdict") == "pass" for row in answers)
+        ceiling += on_card[0] or any(row.get("verdict") == "pass" or _offered_right(item, row) for row in answers[1:])
         best, _ = choose([_answer(row) for row in answers], _fixture_behaviour(item))
         if not best.is_invalid:
             voted += score(item, "\n".join(step.command for step in best.commands))[0] == "pass"
     result = {"runs": dirs, "items": items, "first": first / items if items else 0.0,
               "voted": voted / items if items else 0.0, "oracle": oracle / items if items else 0.0,
-              "first_card": offered / items if items else 0.0}
+              "first_card": offered / items if items else 0.0, "ceiling": ceiling / items if items else 0.0}
     print(f"{items} verifiable items answered by all {len(dirs)} runs: first run {result['first']:.3f} "
           f"(right on its card, chosen or among its other ways: {result['first_card']:.3f}), "
-          f"chosen by behaviour {result['voted']:.3f}, any run right (oracle) {result['oracle']:.3f}")
+          f"chosen by behaviour {result['voted']:.3f}, any run right (oracle) {result['oracle']:.3f}, any answer or "
+          f"other way right (ceiling) {result['ceiling']:.3f}")
     return result

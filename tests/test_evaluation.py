@@ -269,6 +269,17 @@ def test_ensemble_chooses_among_runs_by_behaviour_and_bounds_it_by_the_oracle(tm
     result = ensemble(folders)
     assert (result["items"], result["first"], result["voted"], result["oracle"]) == (2, 0.0, 0.5, 1.0)
     assert result["first_card"] == 0.5  # item 000's right answer was among the first run's other ways
+    assert result["ceiling"] == 1.0
+    # the last run's right answer for 087 becomes one of the other ways it offered: the oracle loses the item,
+    # the ceiling (any answer or other way of any run) keeps it
+    for folder in folders[2:]:
+        rows = [json.loads(line) for line in (Path(folder) / "results.jsonl").read_text().splitlines()]
+        for row in rows:
+            if row["id"] == "alfa-1-087":
+                row.update(commands=["ls -a"], verdict="fail", alternatives=["ulimit -n"])
+        (Path(folder) / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = ensemble(folders)
+    assert (result["oracle"], result["ceiling"]) == (0.5, 1.0)
 
 
 def test_every_run_is_told_the_same_moment(monkeypatch):
@@ -320,3 +331,51 @@ def test_a_failed_candidate_keeps_its_error_message_for_run_feedback(fixture_fs,
     again = scoring.candidate_behaviour(1, "cat /data/missing.txt", False, with_stderr=True)
     assert again.stdout == ["as judged before"] and "No such file or directory" in again.stderr
     assert "No such file" in scoring.candidate_behaviour(1, "cat /data/missing.txt", False).stderr  # kept
+
+
+def test_audit_sheet_is_blind_and_holds_failures_and_both_controls(tmp_path):
+    """A failure that printed something becomes one case per reference; a passing answer none; the sheet says
+    nothing of which case is a control, and the key says it for every case."""
+    from evaluation.audit import sheet
+    from evaluation.scoring import score
+    from evaluation.suites import nl2sh_alfa
+
+    suite = [i for i in nl2sh_alfa() if i.fixture == 1][:30]
+    answers = {"alfa-1-000": "ls -a", "alfa-1-001": "ls -a"}  # the first is wrong (hidden files too), the second right
+    run = tmp_path / "run"
+    run.mkdir()
+    rows = [{"id": i.id, "request": i.request, "commands": [answers[i.id]], "verdict": score(i, answers[i.id])[0]}
+            for i in suite if i.id in answers]
+    assert [r["verdict"] for r in rows] == ["fail", "pass"]
+    (run / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    kinds = sheet(run, tmp_path / "audit", suite=suite)
+    key = json.loads((tmp_path / "audit" / "key.json").read_text())["cases"]
+    cases = [json.loads(line) for line in (tmp_path / "audit" / "sheet.jsonl").read_text().splitlines()]
+    assert sorted(str(c["case"]) for c in cases) == sorted(key)
+    assert all(set(c) == {"case", "request", "expected", "answer"} for c in cases)
+    failures = [c for c in cases if key[str(c["case"])] == "failure:alfa-1-000"]
+    assert failures and all(c["answer"]["command"] == "ls -a" for c in failures)
+    assert {c["expected"]["command"] for c in failures} <= set(suite[0].references)
+    assert not any(v == "failure:alfa-1-001" for v in key.values())
+    assert kinds["same-item"] >= 1 and kinds["mismatched"] == kinds["same-item"]
+
+
+def test_audit_tally_counts_a_judged_failure_once_and_refuses_missing_verdicts(tmp_path):
+    from evaluation.audit import tally
+
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "summary.json").write_text(json.dumps({"accuracy": 0.5, "verifiable": 4}))
+    kinds = ["failure:a", "failure:a", "failure:b", "same-item:x", "same-item:y", "mismatched:z"]
+    judged = [True, True, False, True, False, False]
+    (tmp_path / "key.json").write_text(json.dumps({"run": str(run), "cases": {str(n): k for n, k in enumerate(kinds)}}))
+    (tmp_path / "verdicts.jsonl").write_text("".join(json.dumps({"case": n, "equivalent": v, "why": "."}) + "\n"
+                                                     for n, v in enumerate(judged[:-1])))
+    with pytest.raises(SystemExit, match="1 cases have no verdict"):
+        tally(tmp_path)
+    with (tmp_path / "verdicts.jsonl").open("a") as verdicts:
+        verdicts.write(json.dumps({"case": 5, "equivalent": False, "why": "."}) + "\n")
+    result = tally(tmp_path)
+    assert (result["failures_judged"], result["failures_accepted"], result["judged_accuracy"]) == (2, 1, 0.75)
+    assert (result["judge_accepts_same_item"], result["judge_accepts_mismatched"]) == (0.5, 0.0)
+    assert json.loads((tmp_path / "tally.json").read_text()) == result
