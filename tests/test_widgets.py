@@ -123,7 +123,7 @@ def test_insert_keeps_multi_line_commands_whole(shell):
     r = result_for(shell, command)
     r.card().cards[0].insert_button.click()
     inserted = take_next_input(shell)
-    assert inserted.startswith("%%bash\n") and inserted.endswith(command)
+    assert inserted.startswith("%%bash\n") and f"\n{command}\nDEVGPT_END\n" in inserted
 
 
 def test_model_text_is_escaped_in_every_widget(shell):

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import codecs
 import re
+import shlex
 from typing import TYPE_CHECKING
 
 from .model import Cmd, Source
 from .paths import secret, size_bytes
-from .programs import COPY_VALUE_OPTIONS, DESTRUCTIVE, DOWNLOADERS, INTERPRETERS, NETWORK_SENDERS, READERS, SHELLS
+from .programs import (COPY_VALUE_OPTIONS, DESTRUCTIVE, DOWNLOADERS, INTERPRETERS, NETWORK_SENDERS, READERS, SHELLS,
+                       program_name)
 
 if TYPE_CHECKING:
     from .walk import Checker
@@ -58,23 +59,107 @@ def file_source(check: "Checker", word: str) -> Source:
 
 # --- what a command prints ------------------------------------------------------------------------------------
 
-def _echo_text(cmd: Cmd) -> str:
+_ESCAPES = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t",
+            "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
+
+
+def _unescape(text: str, mode: str) -> tuple[str, bool]:
+    """Backslash escapes as bash reads them in ``printf``'s format (``mode="format"``: ``\\nnn``, quotes), in a
+    ``%b`` argument (``"b"``: ``\\0nnn`` or ``\\nnn``, ``\\c``) or after ``echo -e`` (``"echo"``: ``\\0nnn``,
+    ``\\c``); and whether ``\\c`` ended the output there (checked against bash by the tests)."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        if text[i] != "\\" or i + 1 == len(text):
+            out.append(text[i])
+            i += 1
+            continue
+        nxt = text[i + 1]
+        if nxt == "c" and mode != "format":
+            return "".join(out), True
+        if nxt in _ESCAPES and (mode == "format" or nxt not in "'\"?"):
+            out.append(_ESCAPES[nxt])
+            i += 2
+        elif nxt in "01234567" and (mode != "echo" or nxt == "0"):
+            start = i + 2 if nxt == "0" and mode != "format" else i + 1
+            digits = re.match(r"[0-7]{0,3}", text[start:]).group(0)  # type: ignore[union-attr]
+            out.append(chr(int(digits or "0", 8) & 0xFF))
+            i = start + len(digits)
+        elif nxt in "xuU":
+            width = {"x": 2, "u": 4, "U": 8}[nxt]
+            digits = re.match(r"[0-9A-Fa-f]{0,%d}" % width, text[i + 2:]).group(0)  # type: ignore[union-attr]
+            out.append(chr(min(int(digits, 16), 0x10FFFF)) if digits else "\\" + nxt)
+            i += 2 + len(digits)
+        else:
+            out.append("\\" + nxt)
+            i += 2
+    return "".join(out), False
+
+
+def _echo_texts(cmd: Cmd) -> list[str]:
+    """What ``echo`` prints: bash's reading (escapes only after ``-e``) and, when it differs, the reading of
+    shells whose echo decodes escapes unless told ``-E`` (zsh; dash's too): the checks look at every one."""
     words = cmd.argv[1:]
+    decode: bool | None = None
     while words and re.fullmatch(r"-[neE]+", words[0]):
+        decode = {"e": True, "E": False}.get(words[0].replace("n", "")[-1:], decode)
         words = words[1:]
     text = " ".join(words)
-    if cmd.name == "printf" and words:
-        fmt, rest = words[0], words[1:]
-        try:
-            text = fmt.replace("%b", "%s") % tuple(rest) if "%" in fmt else fmt
-        except (TypeError, ValueError):
-            text = " ".join(words)
-    if "\\" in text:
-        try:
-            text = codecs.decode(text.encode("latin-1", "backslashreplace"), "unicode_escape")
-        except Exception:  # a malformed escape: keep the text as written
-            pass
-    return text
+    readings = [_unescape(text, "echo")[0] if decode else text]
+    if "\\" in text and decode is None:
+        readings.append(_unescape(text, "echo")[0])
+    return list(dict.fromkeys(readings))
+
+
+_CONVERSION = re.compile(r"%([-+ #0]*)(\d*)(?:\.(\d*))?([a-zA-Z%])")
+
+
+def _printf_text(cmd: Cmd) -> str | None:
+    """What bash's ``printf`` prints, or None when it cannot be worked out here (``-v``, ``*`` widths, number
+    formats given words): the output is then unknown, and whatever runs it is checked as unknown."""
+    words = cmd.argv[1:]
+    if words[:1] == ["--"]:
+        words = words[1:]
+    if not words or words[0].startswith("-") and words[0] != "-":
+        return None  # -v NAME assigns instead of printing; no format prints nothing useful to check
+    fmt, args = words[0], words[1:]
+    out: list[str] = []
+    while True:
+        used, pos = 0, 0
+        for m in _CONVERSION.finditer(fmt):
+            text, stop = _unescape(fmt[pos:m.start()], "format")
+            out.append(text)
+            if stop:
+                return "".join(out)
+            pos = m.end()
+            flags, width, precision, conv = m.groups()
+            if conv == "%":
+                out.append("%")
+                continue
+            arg = args[used] if used < len(args) else ""
+            used += 1
+            if conv == "b":
+                arg, stop = _unescape(arg, "b")
+            elif conv == "c":
+                arg = arg[:1]
+            elif conv in "di":
+                if not re.fullmatch(r"[-+]?\d*", arg):
+                    return None
+                arg = str(int(arg or "0"))
+            elif conv != "s":
+                return None
+            if precision is not None and conv in "sb":
+                arg = arg[:int(precision or "0")]
+            out.append(arg.ljust(int(width)) if "-" in flags and width else arg.rjust(int(width or "0")))
+            if conv == "b" and stop:
+                return "".join(out)
+        if "%" in fmt[pos:]:
+            return None  # a conversion this reading does not know
+        text, stop = _unescape(fmt[pos:], "format")
+        out.append(text)
+        args = args[used:]
+        if stop or not used or not args:
+            return "".join(out)
 
 
 def _decode(cmd: Cmd, texts: list[str]) -> list[str]:
@@ -159,7 +244,9 @@ def output_of(cmd: Cmd) -> Source:
     stdin = cmd.stdin or Source()
     secrets = [s for s in (secret(w, cmd.where) for w in read_operands(cmd)) if s] + cmd.reveals
     if n in ("echo", "printf"):
-        src = Source(texts=[_echo_text(cmd)], secrets=secret_variables(cmd, cmd.argv[1:]))
+        printed = _echo_texts(cmd) if n == "echo" else _printf_text(cmd)
+        src = Source(texts=[printed] if isinstance(printed, str) else printed or [], unknown=printed is None,
+                     programs=[n] if printed is None else [], secrets=secret_variables(cmd, cmd.argv[1:]))
         for srcs in cmd.subs.values():
             for s in srcs:
                 src = src.merge(s.tainted())
@@ -322,6 +409,30 @@ def generic_checks(cmd: Cmd) -> None:
                 break
 
 
+def _rest_read_as_program(cmd: Cmd, script: str) -> None:
+    """A shell reading its script from stdin reads it line by line, so a line that starts an interpreter or
+    another shell without a program (``perl``, ``python3 -``, ``sh``) hands it the rest of the script as its
+    program: ``printf 'perl\\nunlink glob q{~/*}' | sh`` runs that Perl. The rest is checked as such."""
+    lines = script.split("\n")
+    for i, line in enumerate(lines[:-1]):
+        try:
+            words = shlex.split(line, comments=True)
+        except ValueError:
+            continue
+        if not words or any(w not in ("-", "--") and not w.startswith("-") for w in words[1:]):
+            continue
+        name = program_name(words[0])
+        rest = "\n".join(lines[i + 1:])
+        if name in SHELLS:
+            cmd.check.text(rest, suffix=f" (read by {words[0]} from the rest of the script)")
+        elif name in INTERPRETERS and name != "awk":
+            cmd.add("caution", f"{words[0]} reads the rest of the script as its own program")
+            cmd.check.code(name, rest, origin="stdin")
+        else:
+            continue
+        return
+
+
 def stdin_script(cmd: Cmd) -> None:
     """A shell or interpreter reading its program from a pipe, here-string, heredoc or file."""
     src = cmd.stdin
@@ -341,6 +452,8 @@ def stdin_script(cmd: Cmd) -> None:
         text = "\n".join(src.texts)
         if shell_text:
             cmd.check.text(text)
+            if n in SHELLS:
+                _rest_read_as_program(cmd, text)
         else:
             cmd.check.code(n, text, origin="stdin")
     if src.unknown and not src.downloads and not src.decodes:

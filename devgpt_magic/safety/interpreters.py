@@ -71,7 +71,9 @@ DELETES = {
     "octave": r"(?P<r>rmdir\s*\([^)]*['\"]s['\"])|\bdelete\s*\(|\brmdir\s*\(|\bunlink\s*\(",
     "lisp": r"(?P<r>delete-directory[^)]*\bt\)|delete-directory/files)|\(delete-file|\(delete-directory",
     "tclsh": r"(?P<r>file\s+delete\s+-force)|file\s+delete",
-    "java": r"(?P<r>deleteDirectory|walkFileTree)|Files\.delete(IfExists)?|FileUtils\.forceDelete|\.delete\(\)",
+    "java": r"(?P<r>deleteDirectory|walkFileTree|\.deleteDir\(\))|Files\.delete(IfExists)?|FileUtils\.forceDelete|"
+            r"\.delete\(\)",
+    "julia": r"(?P<r>recursive\s*=\s*true)|\brm\s*\(|Filesystem\.rm\b",
 }
 DELETES["node"] += r"|Deno\.remove(Sync)?"
 
@@ -122,7 +124,7 @@ _DECODES = re.compile(r"b64decode|base64|decodebytes|fromhex|unhexlify|zlib\.dec
 _HOME = re.compile(r"expanduser\(\s*['\"]~|Path\.home\(\)|environ\[['\"]HOME|environ\.get\(['\"]HOME|getenv\(['\"]HOME|"
                    r"\$ENV\{HOME\}|ENV\[['\"]HOME|os\.homedir\(\)|process\.env\.HOME|Dir\.home|\$HOME|"
                    r"Deno\.env\.get\(['\"]HOME|Bun\.env\.HOME|"
-                   r"\$env:USERPROFILE|"
+                   r"\$env:USERPROFILE|homedir\(\)|getProperty\(\s*['\"]user\.home|"
                    r"\$HOME|~/?['\"]")
 #: The home folder itself (not a path inside it), as each language writes it.
 _HOME_EXACT = re.compile(r"expanduser\(\s*['\"]~/?['\"]\s*\)|Path\.home\(\)(?!\s*/|\s*\.(?!r?glob\(|iterdir\())|"
@@ -130,7 +132,8 @@ _HOME_EXACT = re.compile(r"expanduser\(\s*['\"]~/?['\"]\s*\)|Path\.home\(\)(?!\s
                          r"environ\.get\(['\"]HOME['\"]\)(?!\s*[+])|getenv\(['\"]HOME['\"]\)(?!\s*[+.])|"
                          r"\$ENV\{HOME\}(?!\s*\.|/)|ENV\[['\"]HOME['\"]\](?!\s*[+])|\.homedir\(\)(?!\s*[+])|"
                          r"process\.env\.HOME(?!\s*[+])|Dir\.home(?!\s*[+])|"
-                         r"Deno\.env\.get\(['\"]HOME['\"]\)(?!\s*[+])|Bun\.env\.HOME(?!\s*[+])")
+                         r"Deno\.env\.get\(['\"]HOME['\"]\)(?!\s*[+])|Bun\.env\.HOME(?!\s*[+])|"
+                         r"(?<![.\w])homedir\(\)(?!\s*[*+])|getProperty\(\s*['\"]user\.home['\"]\s*\)(?!\s*[+])")
 _WRITES = re.compile(r"open\s*\([^)]*,\s*['\"][wa]|write_text|write_bytes|writeFile|appendFile|File\.write|"
                      r"shutil\.(copy\w*|move)|os\.(rename|replace)|copyFile(Sync)?|FileUtils\.(cp|mv|copy|move)|"
                      r"write-region|with-temp-file|append-to-file|"
@@ -166,12 +169,25 @@ def _looks_like_shell(text: str) -> bool:
     return name in RULES or name in SHELLS or wrapper_for(name) is not None or any(c in text for c in "|;&>`$")
 
 
+#: languages without deletion tables whose code is still read: gdb and gnuplot only run shell commands through
+#: the RUNS_COMMANDS forms (gdb's python lines are read as Python), awk has its own reading
+_READ_ELSEWHERE = {"gdb", "gnuplot", "awk", "osascript"}
+
+
 def inspect_code(check: "Checker", language: str, code: str, *, origin: str = "") -> None:
     """Add findings for interpreter code: what it runs, deletes, moves, writes and sends, and whether it hides
     what it calls (then it is at least caution, and its shell-like strings are checked as commands anyway)."""
     lang = FAMILY.get(language, language)
     if language == "ipython":
         code = _ipython_shell(check, code)
+    if lang == "gdb":  # gdb's python command runs Python
+        for m in re.finditer(r"(?m)^\s*(?:python|py|pi)\s+(.+)$", code):
+            inspect_code(check, "python", m.group(1), origin=origin)
+    if lang not in DELETES and lang not in _READ_ELSEWHERE:
+        check.add("caution", f"runs {language} code, which this check cannot read")
+        for text in literals(code):
+            if _looks_like_shell(text):
+                check.text(text)
     lits = literals(code)
     if lang == "python":
         code = python_names(code)

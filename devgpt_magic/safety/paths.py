@@ -68,6 +68,13 @@ def _expand(word: str, where: Where) -> str:
     return p
 
 
+def normpath(path: str) -> str:
+    """``posixpath.normpath`` that also folds a leading ``//``: POSIX keeps it apart, Linux reads ``//etc`` as
+    ``/etc``, and no table of system folders would match it."""
+    p = posixpath.normpath(path)
+    return "/" + p.lstrip("/") if p.startswith("//") else p
+
+
 def resolve(word: str, where: Where) -> str | None:
     """The absolute, normalised path a word names, or None when it depends on something unknown."""
     p = _expand(word, where)
@@ -77,7 +84,7 @@ def resolve(word: str, where: Where) -> str | None:
         if not where.cwd:
             return None
         p = posixpath.join(where.cwd, p)
-    return posixpath.normpath(p)
+    return normpath(p)
 
 
 def canonical(word: str, where: Where) -> str:
@@ -151,19 +158,19 @@ def critical_target(word: str, where: Where) -> str | None:
     if absolute is None:
         return None
     base, glob = is_glob_of(absolute)
-    base = posixpath.normpath(base)
+    base = normpath(base)
     if any(c in base for c in "*?["):
         matched = _glob_hits_critical(base, where, p)
         if matched:
             return matched
     if base == "/":
         return "the whole file system (/)"
-    cwd = posixpath.normpath(where.protect) if where.protect else None
+    cwd = normpath(where.protect) if where.protect else None
     if cwd and _inside(cwd, base):
         if base == cwd:
             return "the folder you are working in, which holds this notebook"
         return f"{base}, which holds the folder you are working in and this notebook"
-    home = posixpath.normpath(where.home) if where.home else None
+    home = normpath(where.home) if where.home else None
     if home and _inside(home, base):
         return "your home folder" if base == home else f"{base}, which holds your home folder"
     if home and _inside(base, home):
@@ -197,9 +204,9 @@ def _components_match(path: str, pattern: str) -> bool:
 
 def _glob_hits_critical(pattern: str, where: Where, written: str) -> str | None:
     """``/h*`` matches ``/home``: the first critical folder a glob can match, described, or None."""
-    home = posixpath.normpath(where.home) if where.home else None
+    home = normpath(where.home) if where.home else None
     candidates = list(SYSTEM_DIRS) + list(USER_ROOTS) + list(BINARY_DIRS)
-    for anchor in (home, posixpath.normpath(where.protect) if where.protect else None):
+    for anchor in (home, normpath(where.protect) if where.protect else None):
         while anchor and anchor != "/":
             candidates.append(anchor)
             anchor = posixpath.dirname(anchor)

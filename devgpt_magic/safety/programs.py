@@ -40,7 +40,8 @@ SHELLS = {"sh", "bash", "zsh", "dash", "ksh", "mksh", "fish", "csh", "tcsh", "as
 INTERPRETERS = {"python", "perl", "ruby", "node", "php", "lua", "pwsh", "Rscript", "julia", "deno", "bun", "tclsh",
                 "wish", "osascript", "groovy", "jshell", "guile", "racket", "sbcl", "gdb", "expect", "ts-node",
                 "ipython", "octave", "matlab", "gnuplot",
-                "tsx", "scala", "kotlinc", "awk"}
+                "tsx", "scala", "kotlinc", "awk", "elixir", "erl", "escript", "ghc", "runghc", "ghci", "clisp", "ecl",
+                "swift", "kotlin", "ocaml", "scheme", "chicken-csi", "csi", "gforth", "io", "pike", "raku", "perl6"}
 DOWNLOADERS = {"curl", "wget", "fetch", "http", "https", "aria2c", "lynx", "links", "ftp", "tftp"}
 #: Programs that turn hidden text back into a script.
 DECODERS = {"base64", "base32", "basenc", "xxd", "uudecode", "openssl", "gunzip", "zcat", "gzip", "bunzip2",

@@ -8,6 +8,7 @@ Programs that only run another command belong in :data:`~.wrappers.WRAPPERS` ins
 
 from __future__ import annotations
 
+from . import rules_admin as admin
 from . import rules_code as code
 from . import rules_files as files
 from . import rules_share as share
@@ -73,10 +74,12 @@ RULES: dict[str, Rule] = {
     "emacs": code.emacs,
     "ed": code.ed,
     "make": code.make, "gmake": code.make,
+    "ninja": code.ninja,
     "cmake": code.cmake,
     # developer and operations tools -----------------------------------------------------------------------------
     "git": tools.git,
-    "docker": _all(tools.docker, share.publish), "docker-compose": tools.docker,
+    "docker": _all(tools.docker, share.publish, admin.podman), "docker-compose": tools.docker,  # podman too
+    "etcdctl": admin.etcdctl,
     "kubectl": tools.kubectl,
     "helm": _all(tools.helm, share.publish),
     "terraform": tools.terraform,
@@ -138,4 +141,6 @@ RULES: dict[str, Rule] = {
     **_many("openssl uniq xxd patch", system.output_file),
     **_many("ip ifconfig ifdown nmcli", system.network_admin),
     "launchctl": system.launchctl,
+    "cryptsetup": admin.cryptsetup,
+    "setcap": admin.setcap,
 }

@@ -198,7 +198,9 @@ CODE_OPTIONS = {
     "php": ("-r",), "lua": ("-e",), "Rscript": ("-e",), "julia": ("-e", "-E"), "bun": ("-e", "--eval"),
     "osascript": ("-e",), "groovy": ("-e",), "expect": ("-c",), "guile": ("-c",), "gdb": ("-ex", "--eval-command"),
     "sbcl": ("--eval",), "racket": ("-e",), "tclsh": (), "ipython": ("-c",), "octave": ("--eval",),
-    "matlab": ("-batch", "-r"), "gnuplot": ("-e",),
+    "matlab": ("-batch", "-r"), "gnuplot": ("-e",), "elixir": ("-e", "--eval"), "erl": ("-eval",),
+    "ghc": ("-e",), "ghci": ("-e",), "clisp": ("-x",), "ecl": ("-eval",), "swift": ("-e",), "kotlin": ("-e",),
+    "raku": ("-e",), "perl6": ("-e",), "csi": ("-e", "-p"), "gforth": ("-e",), "scheme": ("--eval",),
 }
 
 
@@ -600,10 +602,11 @@ def make(cmd: Cmd) -> None:
             if key in cmd.check.written:
                 texts.append(cmd.check.written[key])
                 break
-    if any(v == "-" for v in cmd.values("-f", "--file", "--makefile")) and cmd.stdin is not None:
-        texts += cmd.stdin.texts
-        if cmd.stdin.unknown:
-            cmd.add("caution", "runs a Makefile read from a pipe, which cannot be checked")
+    if any(v == "-" or v in STDIN_FILES for v in cmd.values("-f", "--file", "--makefile")):
+        if cmd.stdin is None or cmd.stdin.unknown:
+            cmd.add("caution", "runs a Makefile read from standard input, which cannot be checked")
+        else:
+            texts += cmd.stdin.texts
     for word in cmd.operands:
         shell_words = word[6:].split() if word.startswith("SHELL=") else []
         if shell_words and not (len(shell_words) == 1 and program_name(shell_words[0]) in SHELLS):
@@ -612,6 +615,22 @@ def make(cmd: Cmd) -> None:
     for text in texts:
         for recipe in make_recipes(text):
             cmd.check.text(recipe, suffix=" (a make recipe)")
+
+
+def ninja(cmd: Cmd) -> None:
+    """A build file given on standard input (``ninja -f /dev/stdin``): its ``command =`` lines are checked when
+    the text is known, else the command is caution; the project's own build.ninja is routine, as make's is."""
+    files = cmd.values("-f")
+    if not any(v == "-" or v in STDIN_FILES for v in files) and not any(v in cmd.check.written for v in files):
+        return
+    text = next((cmd.check.written[v] for v in files if v in cmd.check.written), None)
+    if text is None and (cmd.stdin is None or cmd.stdin.unknown):
+        cmd.add("caution", "runs a build file read from standard input, which cannot be checked")
+        return
+    for line in (text if text is not None else "\n".join(cmd.stdin.texts if cmd.stdin else [])).splitlines():
+        m = re.match(r"\s*command\s*=\s*(.*)", line)
+        if m:
+            cmd.check.text(m.group(1), suffix=" (a ninja build command)")
 
 
 def make_recipes(makefile: str) -> list[str]:

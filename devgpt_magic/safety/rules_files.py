@@ -7,7 +7,7 @@ import posixpath
 import re
 
 from .model import Cmd, Source
-from .paths import (BLOCK_DEVICE, is_glob_of, binary_path, canonical, critical_target, important_file, resolve,
+from .paths import (BLOCK_DEVICE, is_glob_of, normpath, binary_path, canonical, critical_target, important_file, resolve,
                     secret, size_bytes, system_path, unquote, DISK_FILL_BYTES)
 from .programs import COPY_VALUE_OPTIONS, INTERPRETERS, NETWORK_SENDERS, READERS, SHELLS, program_name
 
@@ -20,7 +20,7 @@ def _in_working_folder(cmd: Cmd, path: str) -> bool:
     if not p or p.startswith(("/", "~", "$")):
         cwd = cmd.where.cwd
         absolute = resolve(p, cmd.where)
-        return bool(cwd and absolute and (absolute == posixpath.normpath(cwd)
+        return bool(cwd and absolute and (absolute == normpath(cwd)
                                           or absolute.startswith(cwd.rstrip("/") + "/")))
     norm = posixpath.normpath(p)
     return not norm.startswith("..")

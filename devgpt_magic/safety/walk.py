@@ -13,7 +13,6 @@ the checker says so (caution) and still scans the words it can see.
 
 from __future__ import annotations
 
-import posixpath
 import re
 import shlex
 from contextlib import ExitStack
@@ -23,7 +22,7 @@ from . import flow
 from .model import ASSIGNMENT, Cmd, Findings, Source
 from .parse import (FORK_BOMB, INVISIBLE, TooManyWords, expand_braces, fallback_commands, heredoc_body, normalise,
                     parse, split_odd_line_breaks, substitution_bodies, word_text)
-from .paths import (BLOCK_DEVICE, Where, binary_path, important_file, resolve, secret, soft_system_path,
+from .paths import (BLOCK_DEVICE, Where, normpath, binary_path, important_file, resolve, secret, soft_system_path,
                     system_path)
 from .programs import CODE_ENV_VARS, KNOWN, SHELLS, TEXT_ENV_VARS, TRUST_ENV_VARS, program_name, runs_code
 from .rules_tools import GIT_CONFIG_FILE, git_config_text
@@ -671,5 +670,5 @@ def _shown(path: str) -> str:
 
 
 def new_checker(cwd: str | None, home: str) -> Checker:
-    folder = posixpath.normpath(cwd) if cwd else None
+    folder = normpath(cwd) if cwd else None
     return Checker(Where(folder, home, folder))

@@ -386,6 +386,78 @@ def _start_stop_daemon(argv: list[str]) -> Unwrapped | None:
     return Unwrapped(argv=[program[-1]] + args, notes=notes)
 
 
+_HYPERFINE_VALUE = _s("-w --warmup -m --min-runs -M --max-runs -r --runs -S --shell -n --command-name --style --sort "
+                      "--time-unit -u --output --input -D --parameter-step-size --export-asciidoc --export-csv "
+                      "--export-json --export-markdown --export-orgmode")
+_HYPERFINE_TEXT = _s("-p --prepare -s --setup -c --cleanup --conclude --reference")
+
+
+def _hyperfine(argv: list[str]) -> Unwrapped | None:
+    """Every plain word is a shell command hyperfine runs (many times), and so are its setup, prepare, cleanup
+    and reference texts."""
+    texts: list[str] = []
+    i = 1
+    while i < len(argv):
+        word = argv[i]
+        name, eq, value = word.partition("=")
+        if word == "--":
+            texts += argv[i + 1:]
+            break
+        if name in _HYPERFINE_TEXT:
+            texts.append(value if eq else (argv[i + 1] if i + 1 < len(argv) else ""))
+            i += 1 if eq else 2
+        elif name in ("-L", "--parameter-list", "-P", "--parameter-scan"):
+            i += 3 if name in ("-L", "--parameter-list") else 4
+        elif name in _HYPERFINE_VALUE:
+            i += 1 if eq else 2
+        else:
+            if not word.startswith("-"):
+                texts.append(word)
+            i += 1
+    return Unwrapped(argv=None, texts=texts)
+
+
+def _version_manager(argv: list[str]) -> Unwrapped | None:
+    """``mise exec|x [TOOL@VERSION...] -- CMD`` or ``-c TEXT``; nothing runs through other subcommands here."""
+    if argv[1:2] not in (["exec"], ["x"]):
+        return None
+    texts = _values(argv, "-c", "--command")
+    inner = argv[argv.index("--") + 1:] if "--" in argv else []
+    return Unwrapped(argv=inner or None, texts=texts)
+
+
+def _vagrant(argv: list[str]) -> Unwrapped | None:
+    """``vagrant ssh [NAME] -c TEXT`` runs the text on the virtual machine."""
+    if argv[1:2] != ["ssh"]:
+        return None
+    return Unwrapped(argv=None, texts=_values(argv, "-c", "--command"), suffix=" (on the vagrant machine)")
+
+
+_LLDB_TEXT = ("-o", "--one-line", "-O", "--one-line-before-file", "-k", "--one-line-on-crash", "-K",
+              "--source-on-crash")
+
+
+def _lldb(argv: list[str]) -> Unwrapped | None:
+    """lldb commands given with ``-o``: ``platform shell CMD`` and ``shell CMD`` run CMD, ``script`` runs Python
+    (not read here), and ``run``/``process launch`` start the program named after ``--``."""
+    texts: list[str] = []
+    notes: list[tuple[str, str]] = []
+    launches = False
+    for i, word in enumerate(argv[1:], start=1):
+        name, eq, value = word.partition("=")
+        if name in _LLDB_TEXT:
+            line = value if eq else (argv[i + 1] if i + 1 < len(argv) else "")
+            m = re.match(r"\s*(?:platform\s+shell|shell)\s+(.*)", line, re.S)
+            if m:
+                texts.append(m.group(1))
+            elif re.match(r"\s*(script|command\s+script)\b", line):
+                notes.append(("caution", "runs Python inside lldb, which is not checked here"))
+            elif re.match(r"\s*(r|run|process\s+launch)\b", line):
+                launches = True
+    inner = argv[argv.index("--") + 1:] if launches and "--" in argv else []
+    return Unwrapped(argv=inner or None, texts=texts, notes=notes)
+
+
 _ROOT = ("caution", "runs as root ({})")
 
 
@@ -497,6 +569,16 @@ WRAPPERS: dict[str, Wrapper] = {
     "op": Wrapper(positionals=1, subcommand=_s("run"), value=_s("--env-file")),
     "dotenv": Wrapper(value=_s("-e -v -c -f")),
     "nix-shell": Wrapper(value=_s("-p -A --arg --argstr -I"), text_opts=_s("--run --command"), inner="none"),
+    "perf": Wrapper(positionals=1, subcommand=_s("stat record trace"), text_opts=_s("--pre --post"),
+                    value=_s("-e --event -p --pid -t --tid -o --output -r --repeat -C --cpu -x --field-separator -G "
+                             "--cgroup -I --interval-print -F --freq -c --count -u --uid -m --mmap-pages --filter "
+                             "-D --delay --call-graph -b --branch-filter -j --control --duration --switch-output")),
+    "hyperfine": Wrapper(custom=_hyperfine),
+    "mise": Wrapper(custom=_version_manager),
+    **{name: Wrapper(positionals=1, subcommand=_s("exec"))
+       for name in ("asdf", "pyenv", "rbenv", "nodenv", "goenv", "jenv", "plenv", "phpenv", "yarn", "pnpm")},
+    "vagrant": Wrapper(custom=_vagrant),
+    "lldb": Wrapper(custom=_lldb),
 }
 #: Versioned or vendor names of the same wrapper.
 WRAPPER_ALIASES = {"sudo.ws": "sudo", "run0": "sudo", "gtimeout": "timeout", "gnice": "nice", "genv": "env",

@@ -1,7 +1,10 @@
 // The cell that Insert adds, by the same rule as devgpt_magic.render.insert_cell_text in the kernel:
 // the command exactly as shown, under a comment naming its danger. One `!command` line when that is
-// verbatim (a single line without $, { or }, which IPython's `!` would expand from Python, and not ending
-// in a backslash); anything else becomes a %%bash cell, whose body IPython passes to bash untouched.
+// verbatim (a single line without $, { or }, which IPython's `!` would expand from Python, not ending in a
+// backslash, and not ending in ?, which IPython reads as a help request). Anything else becomes a %%bash cell
+// that gives the commands, word for word in a quoted heredoc, to `bash -c` with stdin from /dev/null: IPython
+// feeds a %%bash cell to bash on stdin, so a first command that reads stdin (perl, python3) would otherwise
+// run the rest of the cell as its own program, which is not what was checked.
 import { ICommandStep } from './api';
 
 const BADGE: { [level: string]: string } = { caution: 'CAUTION', dangerous: 'DANGEROUS' };
@@ -13,6 +16,7 @@ function bangSafe(command: string): boolean {
     !/[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]/.test(command) &&
     !/[${}]/.test(command) &&
     !command.trimEnd().endsWith('\\') &&
+    !command.trimEnd().endsWith('?') &&
     !command.trimStart().startsWith('!')
   );
 }
@@ -30,6 +34,15 @@ export function dangerReasons(step: ICommandStep): string {
   return (step.risk?.reasons ?? []).join('; ').split(/\s+/).join(' ').trim() || `rated ${step.risk?.level ?? 'safe'}`;
 }
 
+/** A %%bash cell that runs ``script`` as `bash -c` would, whatever its commands read. */
+export function bashCell(script: string): string {
+  let end = 'DEVGPT_END';
+  while (script.split('\n').includes(end)) {
+    end += '_';
+  }
+  return `%%bash\nbash -c "$(cat <<'${end}'\n${script}\n${end}\n)" </dev/null`;
+}
+
 export function cellText(step: ICommandStep): string {
   const level = step.risk?.level ?? 'safe';
   const asBang = bangSafe(step.command);
@@ -38,5 +51,52 @@ export function cellText(step: ICommandStep): string {
     lines.push(`# ${BADGE[level]}: ${visible(dangerReasons(step))}`);
   }
   lines.push(asBang ? `!${step.command.trim()}` : step.command);
-  return asBang ? lines.join('\n') : `%%bash\n${lines.join('\n')}`;
+  return asBang ? lines.join('\n') : bashCell(lines.join('\n'));
+}
+
+/** IPython cell magics that feed their body to a program on its standard input, by the program they run. */
+const SCRIPT_MAGICS: { [magic: string]: string } = {
+  bash: 'bash', sh: 'sh', zsh: 'zsh', perl: 'perl', ruby: 'ruby', python: 'python3', python3: 'python3',
+  python2: 'python2', pypy: 'pypy'
+};
+/** Cell magics that run each line of their body as a shell command. */
+const LINE_MAGICS = new Set(['system', 'sx', '!']);
+
+/** ``text`` as a quoted heredoc whose end word is no line of it. */
+function heredoc(text: string): string {
+  let end = 'DEVGPT_CELL';
+  while (text.split('\n').includes(end)) {
+    end += '_';
+  }
+  return `<<'${end}'\n${text}\n${end}`;
+}
+
+/** What a Python cell gives a shell or another interpreter to run, as one command text ('' for nothing):
+ * `!cmd` and `!!cmd` lines (also `x = !cmd`), `%sx` and `%system` lines, and a script cell magic's body as
+ * what it is, a program read from standard input (`%%bash` is `bash <<'END' ... END`, `%%perl` the same with
+ * perl, `%%script X` with X): there, a line such as `perl` reads the rest of the cell as its own program. */
+export function shellParts(code: string): string {
+  const lines = code.split('\n');
+  const magic = /^\s*%%(script\s+)?(!|[\w./-]+)/.exec(lines[0]);
+  if (magic) {
+    const name = magic[2].replace(/^.*\//, '');
+    const body = lines.slice(1).join('\n');
+    if (LINE_MAGICS.has(name) && !magic[1]) {
+      return body;
+    }
+    const program = SCRIPT_MAGICS[name] ?? (magic[1] ? magic[2] : undefined);
+    if (program) {
+      return `${program} ${heredoc(body)}`;
+    }
+  }
+  return lines
+    .map(line => /^\s*(?:[\w.,\s[\]]+=\s*)?(?:!!?|%sx\s|%system\s)(.*)$/.exec(line)?.[1] ?? '')
+    .filter(part => part.trim())
+    .join('\n');
+}
+
+/** ``code`` with a warning comment, after the first line when that is a cell magic (which must stay first). */
+export function withWarning(code: string, warning: string): string {
+  const lines = code.split('\n');
+  return /^\s*%%/.test(lines[0]) ? [lines[0], warning, ...lines.slice(1)].join('\n') : `${warning}\n${code}`;
 }

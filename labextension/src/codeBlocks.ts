@@ -2,14 +2,16 @@
 // in notebooks (their HTML is static and cannot run script, so this extension adds the buttons). A shell code
 // block is inserted by the same rule as a command card: its danger is assessed by the server, a caution or
 // dangerous block carries a warning line, and a dangerous one goes in only after an explicit "Yes, insert it".
+// A Python block is checked the same way for the shell it holds (`!cmd` lines, `%%bash` and other script cells).
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
 
 import { assess, ICommandStep } from './api';
-import { cellText, dangerReasons, visible } from './cellText';
+import { cellText, dangerReasons, shellParts, visible, withWarning } from './cellText';
 
 const SHELL = new Set(['', 'bash', 'sh', 'shell', 'zsh', 'console', 'shell-session', 'terminal', 'shellscript']);
+const PYTHON = new Set(['python', 'py', 'python3', 'ipython', 'ipython3', 'jupyter', 'pycon']);
 
 export function languageOf(pre: HTMLElement): string {
   const code = pre.querySelector('code');
@@ -26,9 +28,22 @@ export async function copyText(text: string): Promise<boolean> {
   }
 }
 
-/** The cell for a code block: shell code as a command (warning line, dangerous only after "Yes"), other
- * languages verbatim. Null when the user declined. */
+/** The cell for a code block: shell code as a command (warning line, dangerous only after "Yes"),
+ * Python code with a warning line for the shell it holds, other languages verbatim. Null when the user declined. */
 export async function cellForCode(code: string, language: string, notebookPath: string | null): Promise<string | null> {
+  if (PYTHON.has(language)) {
+    const shell = shellParts(code);
+    if (!shell) {
+      return code;
+    }
+    const risk = await assess(shell, notebookPath);
+    const step: ICommandStep = { command: shell, explanations: [], arguments: {}, risk };
+    if (risk.level === 'dangerous' && !(await confirmDangerousInsert(step))) {
+      return null;
+    }
+    const warning = `# ${risk.level.toUpperCase()}: ${visible(dangerReasons(step))}`;
+    return risk.level === 'safe' ? code : withWarning(code, warning);
+  }
   if (!SHELL.has(language)) {
     return code;
   }
