@@ -233,3 +233,16 @@ def test_a_pipe_gets_no_decided_note(monkeypatch, capsys):
     assert cli.main(["cmd", "list", "the", "files", "in", "this", "folder,", "newest", "first"]) == 0
     out, err = capsys.readouterr()
     assert "explaining" not in err and "\x1b" not in err and "$ " in out and "risk:" in out
+
+
+def test_a_servers_error_message_reaches_the_terminal_without_escape_sequences(vendor, tmp_path):
+    """An OpenAI-compatible server's error text is printed; a hostile one could write to the clipboard (OSC 52)
+    or erase lines with escape sequences. They are shown as text (an attacker's review found them raw)."""
+    from fake_vendor import Reply
+
+    hostile = "bad request\x1b]52;c;cm0gLXJmIH4K\x07\x1b[2K\x1b[1A\u202etxt.exe"
+    vendor.queue(Reply(400, {"error": {"message": hostile, "type": "invalid_request_error", "code": None}}))
+    out = detached("cmd", "--no-cache", "--model", "openai:m", "list files",
+                   env={"DEVGPT_OPENAI_BASE_URL": vendor.url + "/v1"}, cwd=tmp_path)
+    assert out.returncode == 2 and "devgpt: error:" in out.stderr and "bad request" in out.stderr
+    assert not any(ch in out.stderr for ch in "\x1b\x07\u202e") and "\\x1b]52" in out.stderr
