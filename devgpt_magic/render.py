@@ -376,11 +376,14 @@ def insert_cell_text(steps: list["CommandStep"]) -> str:
 
 def bash_cell(script: str) -> str:
     """A ``%%bash`` cell that runs ``script`` as ``bash -c`` would, whatever its commands read (see
-    :func:`insert_cell_text`); the heredoc's end word is one no line of the script is."""
+    :func:`insert_cell_text`). The script is read into a variable from a quoted heredoc outside any ``$(...)``:
+    inside one, bash 5.2 also ends a heredoc at a line that only starts with its end word (``END) $(cmd)``),
+    and the rest would run unchecked. The end word is one no line of the script is."""
     end = "DEVGPT_END"
     while end in script.splitlines():
         end += "_"
-    return f"%%bash\nbash -c \"$(cat <<'{end}'\n{script}\n{end}\n)\" </dev/null"
+    return (f"%%bash\nIFS= read -r -d '' DEVGPT_SCRIPT <<'{end}'\n{script}\n{end}\n"
+            f"bash -c \"$DEVGPT_SCRIPT\" </dev/null")
 
 
 def models_table(rows: list["ModelRow"]) -> str:

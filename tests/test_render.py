@@ -115,7 +115,8 @@ def test_insert_cell_text():
         cell = insert_cell_text(steps(command))
         assert cell.startswith("%%bash\n") and f"\n{command}\nDEVGPT_END\n" in cell
     mixed = insert_cell_text(steps("ls", "cat <<EOF\nx\nEOF"))
-    assert mixed == "%%bash\nbash -c \"$(cat <<'DEVGPT_END'\nls\ncat <<EOF\nx\nEOF\nDEVGPT_END\n)\" </dev/null"
+    assert mixed == ("%%bash\nIFS= read -r -d '' DEVGPT_SCRIPT <<'DEVGPT_END'\nls\ncat <<EOF\nx\nEOF\nDEVGPT_END\n"
+                     "bash -c \"$DEVGPT_SCRIPT\" </dev/null")
     # IPython reads a `!` line that ends in ? as a help request (it evaluates the name in the kernel)
     assert insert_cell_text(steps("find . -name x?")) == bash_cell("find . -name x?")
     # a step that was never assessed is assessed, not taken as safe
@@ -140,6 +141,9 @@ def test_a_line_separator_never_splits_an_inserted_command():
     'cat > "$MARK"\necho the second line ran >> "$MARK.2"',        # cat would read the rest of a plain %%bash cell
     'python3\nopen(__import__("os").environ["MARK"], "w").write("ran as python")',
     "ls > /dev/null\ncat <<EOF >> \"$MARK.2\"\nthe second line ran\nEOF\necho DEVGPT_END",
+    # inside $(...) bash 5.2 ended a heredoc at a line that only starts with the end word (a review's breakout)
+    "echo 'x\nDEVGPT_END) $(touch \"$MARK\")\n'", "echo 'x\nDEVGPT_END)\"; touch \"$MARK\"; : \"\n'",
+    "echo 'x\nDEVGPT_END \nDEVGPT_END\t\n' ; : $(true)\ntouch \"$MARK.3\"",
 ])
 def test_an_inserted_bash_cell_runs_what_was_checked_whatever_its_commands_read(command, tmp_path, monkeypatch):
     """IPython feeds a %%bash cell to bash on stdin: a first command that reads stdin would run the rest of the
@@ -155,6 +159,8 @@ def test_an_inserted_bash_cell_runs_what_was_checked_whatever_its_commands_read(
     assert not (tmp_path / "mark").exists() or (tmp_path / "mark").read_text() == ""
     if "second line" in command:
         assert (tmp_path / "mark.2").read_text().strip() == "the second line ran"
+    if "MARK.3" in command:  # the whole script ran, as bash -c runs it
+        assert (tmp_path / "mark.3").exists()
 
 
 @pytest.mark.parametrize("name", ["a\\|<img src=x onerror=alert(1)>", "a\\\\|b", "a\\\\\\|b", "x|y", "\\|"])

@@ -62,8 +62,19 @@ def assess(command: str, *, cwd: str | None = None, home: str | None = None) -> 
     if not command or not command.strip():
         return RiskLevel(level="safe", reasons=[])
     checker = new_checker(cwd, home if home is not None else os.path.expanduser("~"))
+    received = as_received(command)
+    if received != command:
+        # NUL bytes vanish in bash's $(...) and variables; a lone UTF-16 half becomes "?" (a glob) when IPython
+        # hands a cell to bash: what runs is that text, so that is what is checked, and the change is named
+        checker.add("caution", "holds characters a shell drops or replaces (NUL, a lone UTF-16 half)")
+        command = received
     checker.run(command)
     return checker.findings.verdict().model_copy(update={"judged_in": os.path.normpath(cwd) if cwd else None})
+
+
+def as_received(command: str) -> str:
+    """``command`` as bash receives it from a notebook cell: NULs dropped, unencodable characters as ``?``."""
+    return command.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
 
 def needs_second_confirmation(risk: RiskLevel | None) -> bool:

@@ -24,9 +24,11 @@ if TYPE_CHECKING:
 _ENV = "your environment variables (which often hold keys and tokens)"
 _ENDLESS_FILES = ("/dev/zero", "/dev/urandom", "/dev/random", "/dev/full")
 #: Filters whose output is their input, text and all.
-_TEXT_PASS = {"cat", "tee", "stdbuf", "dos2unix", "unix2dos", "iconv", "col", "expand", "unexpand", "fold"}
-#: Filters whose output still carries the input's nature (secret, downloaded, endless), not its exact text.
-_FLAG_PASS = {"tr", "sed", "awk", "grep", "cut", "sort", "uniq", "head", "tail", "nl", "paste", "fmt", "xxd", "od",
+_TEXT_PASS = {"cat", "tee", "stdbuf"}
+#: Filters whose output still carries the input's nature (secret, downloaded, endless), not its exact text
+#: (``iconv -f UTF-7`` decodes, ``col -b`` applies backspaces, ``fold`` splits a line into two commands).
+_FLAG_PASS = {"dos2unix", "unix2dos", "iconv", "col", "expand", "unexpand", "fold",
+              "tr", "sed", "awk", "grep", "cut", "sort", "uniq", "head", "tail", "nl", "paste", "fmt", "xxd", "od",
               "base64", "base32", "gzip", "bzip2", "xz", "zstd", "tac", "pv", "buffer", "mbuffer", "strings",
               "hexdump", "column", "jq", "yq"}
 
@@ -111,7 +113,9 @@ def _echo_texts(cmd: Cmd) -> list[str]:
     return list(dict.fromkeys(readings))
 
 
-_CONVERSION = re.compile(r"%([-+ #0]*)(\d*)(?:\.(\d*))?([a-zA-Z%])")
+#: a conversion as bash's printf reads it: flags (``'`` groups digits), width and precision (``*`` takes them
+#: from the arguments, which this reading does not follow: such a format makes the output unknown)
+_CONVERSION = re.compile(r"%([-+ #0']*)(\*|\d*)(?:\.(\*|\d*))?([a-zA-Z%])")
 
 
 def _printf_text(cmd: Cmd) -> str | None:
@@ -133,6 +137,8 @@ def _printf_text(cmd: Cmd) -> str | None:
                 return "".join(out)
             pos = m.end()
             flags, width, precision, conv = m.groups()
+            if "*" in (width, precision):
+                return None
             if conv == "%":
                 out.append("%")
                 continue
@@ -245,8 +251,14 @@ def output_of(cmd: Cmd) -> Source:
     secrets = [s for s in (secret(w, cmd.where) for w in read_operands(cmd)) if s] + cmd.reveals
     if n in ("echo", "printf"):
         printed = _echo_texts(cmd) if n == "echo" else _printf_text(cmd)
-        src = Source(texts=[printed] if isinstance(printed, str) else printed or [], unknown=printed is None,
-                     programs=[n] if printed is None else [], secrets=secret_variables(cmd, cmd.argv[1:]))
+        if printed is None:  # not worked out: unknown, and each argument is still checked as a line of its own
+            words = [w for w in cmd.argv[1:] if w != "--"]
+            printed = ["\n".join(words[1:])] if len(words) > 1 else []
+            unknown = True
+        else:
+            unknown = False
+        src = Source(texts=[printed] if isinstance(printed, str) else printed, unknown=unknown,
+                     programs=[n] if unknown else [], secrets=secret_variables(cmd, cmd.argv[1:]))
         for srcs in cmd.subs.values():
             for s in srcs:
                 src = src.merge(s.tainted())
@@ -409,27 +421,70 @@ def generic_checks(cmd: Cmd) -> None:
                 break
 
 
+#: words that run the program after them in the same process or its place (``exec perl``, ``command perl``)
+_PASS_THROUGH = {"exec", "command", "builtin", "nohup", "time", "env", "nice", "stdbuf"}
+#: editors that read commands (``:!cmd`` runs cmd) from standard input in these modes
+_EX_EDITORS = {"vi", "vim", "nvim", "ex", "view", "gvim"}
+
+
+def _stdin_reader(segment: list[str]) -> str | None:
+    """The shell, interpreter or ex-mode editor a simple command starts that takes its program from standard
+    input (no program, script or code given), or None. Redirections of other streams do not count."""
+    words: list[str] = []
+    skip = False
+    for word in segment:
+        if skip:
+            skip = False
+            continue
+        if re.fullmatch(r"\d*(>>?|<|>&|<&|&>>?)(\S*)", word):
+            skip = not re.fullmatch(r"\d*(>>?|<|>&|<&|&>>?)\S+", word)
+            if word.lstrip("0123456789").startswith("<") and not word.startswith("<&"):
+                return None  # its stdin comes from elsewhere
+            continue
+        words.append(word)
+    while words and program_name(words[0]) in _PASS_THROUGH:
+        words = words[1:]
+    if not words or any(w not in ("-", "--") and not w.startswith("-") for w in words[1:]):
+        return None
+    name = program_name(words[0])
+    if name in _EX_EDITORS:
+        return name if any(re.fullmatch(r"-[a-zA-Z]*[es][a-zA-Z]*", w) for w in words[1:]) else None
+    return name if name in SHELLS or (name in INTERPRETERS and name != "awk") else None
+
+
 def _rest_read_as_program(cmd: Cmd, script: str) -> None:
     """A shell reading its script from stdin reads it line by line, so a line that starts an interpreter or
-    another shell without a program (``perl``, ``python3 -``, ``sh``) hands it the rest of the script as its
-    program: ``printf 'perl\\nunlink glob q{~/*}' | sh`` runs that Perl. The rest is checked as such."""
+    another shell without a program (``perl``, ``exec python3 -``, ``sh 2>/dev/null``) hands it the rest of
+    the script as its program: ``printf 'perl\\nunlink glob q{~/*}' | sh`` runs that Perl. The rest is checked
+    as such; ``vim -es`` reads it as editor commands, whose ``:!cmd`` lines run cmd."""
     lines = script.split("\n")
     for i, line in enumerate(lines[:-1]):
         try:
-            words = shlex.split(line, comments=True)
+            lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|")
+            lexer.whitespace_split = True
+            lexer.commenters = "#"
+            tokens = list(lexer)
         except ValueError:
             continue
-        if not words or any(w not in ("-", "--") and not w.startswith("-") for w in words[1:]):
+        segments: list[list[str]] = [[]]
+        for token in tokens:
+            if token and set(token) <= set(";&|"):
+                segments.append([])
+            else:
+                segments[-1].append(token)
+        reader = next((r for r in (_stdin_reader(s) for s in segments if s) if r), None)
+        if reader is None:
             continue
-        name = program_name(words[0])
         rest = "\n".join(lines[i + 1:])
-        if name in SHELLS:
-            cmd.check.text(rest, suffix=f" (read by {words[0]} from the rest of the script)")
-        elif name in INTERPRETERS and name != "awk":
-            cmd.add("caution", f"{words[0]} reads the rest of the script as its own program")
-            cmd.check.code(name, rest, origin="stdin")
+        if reader in SHELLS:
+            cmd.check.text(rest, suffix=f" (read by {reader} from the rest of the script)")
+        elif reader in _EX_EDITORS:
+            cmd.add("caution", f"{reader} reads the rest of the script as editor commands")
+            for ex in re.findall(r"(?m)^\s*:?\s*!(.+)$", rest):
+                cmd.check.text(ex, suffix=f" (run by {reader})")
         else:
-            continue
+            cmd.add("caution", f"{reader} reads the rest of the script as its own program")
+            cmd.check.code(reader, rest, origin="stdin")
         return
 
 

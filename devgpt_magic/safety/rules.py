@@ -75,6 +75,7 @@ RULES: dict[str, Rule] = {
     "ed": code.ed,
     "make": code.make, "gmake": code.make,
     "ninja": code.ninja,
+    **_many("just scons rake invoke tox nox", code.build_file_from_stdin),
     "cmake": code.cmake,
     # developer and operations tools -----------------------------------------------------------------------------
     "git": tools.git,

@@ -29,7 +29,7 @@ def cryptsetup(cmd: Cmd) -> None:
 
 #: capabilities that amount to root: whoever runs the program can take over the machine
 _ROOT_CAPS = re.compile(r"cap_(setuid|setgid|sys_admin|dac_override|dac_read_search|sys_ptrace|sys_module|fowner|"
-                        r"chown|setfcap|setpcap|sys_rawio|bpf|perfmon|net_admin)|^=|all", re.I)
+                        r"chown|setfcap|setpcap|sys_rawio|bpf|perfmon)|^=|\ball\b", re.I)
 
 
 def setcap(cmd: Cmd) -> None:

@@ -233,8 +233,12 @@ def interpreter(cmd: Cmd) -> None:
                 codes.append(cmd.argv[i + 1])
     if lang == "deno" and cmd.argv[1:2] == ["eval"]:
         codes = cmd.argv[2:3]
+    if lang == "bun" and cmd.argv[1:2] == ["exec"]:  # bun exec TEXT runs TEXT with Bun's shell
+        cmd.check.text(" ".join(cmd.argv[2:]), suffix=" (bun exec)")
     if lang == "pwsh":
         codes = _pwsh_codes(cmd)
+    if lang == "gdb":
+        codes = _gdb(cmd)
     if lang in ("perl", "ruby"):
         _in_place(cmd, codes)
     script = next((w for w in cmd.argv[1:] if not w.startswith("-")), None)
@@ -255,6 +259,59 @@ def interpreter(cmd: Cmd) -> None:
         word = cmd.argv[index] if index < len(cmd.argv) else ""
         if word in codes and any(s.unknown for s in srcs):
             cmd.add("caution", f"runs {lang} code built at run time by $(...), which cannot be checked")
+
+
+_GDB_COMMANDS = ("-ex", "--ex", "-eval-command", "--eval-command", "-iex", "--iex", "-init-eval-command",
+                 "--init-eval-command")
+
+
+def _gdb(cmd: Cmd) -> list[str]:
+    """gdb's command options in every spelling; ``pipe CMD | SHELL`` runs SHELL; ``run``/``start`` run the
+    program (after ``--args``, or the first operand) with the run line's arguments. The commands are returned
+    for the code check, which reads ``shell``/``!`` and ``python`` lines."""
+    import shlex
+
+    codes = cmd.values(*_GDB_COMMANDS)
+    for script in cmd.values("-x", "--command", "-ix", "--init-command"):
+        if script in STDIN_FILES and cmd.stdin is not None and not cmd.stdin.unknown:
+            codes += cmd.stdin.texts
+        elif script in cmd.check.written:
+            codes.append(cmd.check.written[script])
+        else:
+            cmd.add("caution", f"runs the gdb script {script}, whose contents are not shown here")
+    args = cmd.argv[cmd.argv.index("--args") + 1:] if "--args" in cmd.argv else []
+    if not args:
+        skip = False
+        for word in cmd.argv[1:]:
+            if skip:
+                skip = False
+            elif word in _GDB_COMMANDS or word in ("-x", "--command", "-ix", "--init-command", "-p", "--pid",
+                                                    "-cd", "--cd", "-d", "--directory", "-s", "--symbols",
+                                                    "-e", "--exec", "-se", "-c", "--core", "-b"):
+                skip = True
+            elif not word.startswith("-"):
+                args = [word]
+                break
+    out: list[str] = []
+    for code in codes:
+        for line in code.splitlines():
+            text = line.strip()
+            piped = re.match(r"(?:pipe|\|)\s*(.*)", text)
+            if piped and "|" in piped.group(1):
+                cmd.check.text(piped.group(1).split("|", 1)[1], suffix=" (run by gdb)")
+            elif re.match(r"(?:she|shel|shell|!)(?:\s|$)", text) or text.startswith("!"):
+                cmd.check.text(re.sub(r"^(?:shell|shel|she)\s*|^!", "", text), suffix=" (run by gdb)")
+            elif re.match(r"(?:pi|py|python|python-interactive)(?:\s|$)", text):
+                cmd.check.code("python", text.split(None, 1)[1] if " " in text else "", origin="gdb")
+            elif re.match(r"(?:r|ru|run|start|starti)(?:\s|$)", text) and args:
+                try:
+                    extra = shlex.split(text)[1:]
+                except ValueError:
+                    extra = text.split()[1:]
+                cmd.check.text(shlex.join(args + extra), suffix=" (started by gdb)")
+            else:
+                out.append(line)
+    return out
 
 
 #: perl/ruby code that leaves nothing of a line: ``s/.*//``, ``$_ = ""``, ``undef $_``, ``$_.clear``.
@@ -403,6 +460,15 @@ def editor(cmd: Cmd) -> None:
                 _vim_command(cmd, line)
         else:
             cmd.add("caution", f"runs the editor script {script}, whose contents are not shown here")
+    # ex mode (vim -es, ex -s) reads its commands from standard input
+    invoked = cmd.argv[0].rsplit("/", 1)[-1]
+    if (invoked in ("ex", "vimex", "nex") or any(re.fullmatch(r"-[a-zA-Z]*[eE][a-zA-Z]*", w) for w in cmd.flags)) \
+            and cmd.stdin is not None:
+        if cmd.stdin.unknown:
+            cmd.add("caution", f"runs editor commands read from standard input with {cmd.name}, which cannot be "
+                               "checked")
+        for line in "\n".join(cmd.stdin.texts).splitlines():
+            _vim_command(cmd, line)
 
 
 def tmux(cmd: Cmd) -> None:
@@ -587,7 +653,7 @@ def make(cmd: Cmd) -> None:
     """A Makefile given as text (``make -f <(echo 'all:;rm -rf ~')``, ``--eval``) has its recipes checked;
     one produced at run time cannot be, nor can the project's own Makefile (routine, and not looked into),
     unless the same command wrote it just before."""
-    texts: list[str] = list(cmd.values("--eval"))
+    texts: list[str] = list(cmd.values("--eval", "-E"))
     for i, word in enumerate(cmd.argv[1:], start=1):
         if word in ("-f", "--file", "--makefile") or word.startswith(("-f", "--file=", "--makefile=")):
             index = i + 1 if word in ("-f", "--file", "--makefile") else i
@@ -615,6 +681,21 @@ def make(cmd: Cmd) -> None:
     for text in texts:
         for recipe in make_recipes(text):
             cmd.check.text(recipe, suffix=" (a make recipe)")
+
+
+def build_file_from_stdin(cmd: Cmd) -> None:
+    """just, scons, rake, invoke, tox, nox: a recipe file read from standard input runs whatever it says. The
+    project's own file is routine, as make's is; one from a pipe, a here-string or a file is at least caution,
+    and its text is checked as shell where it is known (recipes are shell lines)."""
+    files = cmd.values("-f", "--file", "--justfile", "--rakefile", "--sconstruct", "-c", "--configfile",
+                       "--noxfile", "--collection")
+    if not any(v == "-" or v in STDIN_FILES for v in files):
+        return
+    cmd.add("caution", f"runs a {cmd.name} file read from standard input, whose recipes run as commands")
+    if cmd.stdin is not None and not cmd.stdin.unknown:
+        for line in "\n".join(cmd.stdin.texts).splitlines():
+            if line.strip() and not line.rstrip().endswith(":"):
+                cmd.check.text(line.strip().lstrip("@-"), suffix=f" (a {cmd.name} recipe)")
 
 
 def ninja(cmd: Cmd) -> None:

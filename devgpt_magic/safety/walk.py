@@ -458,6 +458,9 @@ class Checker:
                 self.add("caution", "the command to run comes from the output of $(...) at run time, "
                                     "so what runs cannot be checked")
             return None
+        if re.fullmatch(r"=[\w.+-]+", first):  # zsh (a `!` line runs in $SHELL) expands =rm to rm's path
+            self.add("caution", f"in zsh, {first} is the program {first[1:]}")
+            return [first[1:]] + argv[1:]
         if "$" not in first and "`" not in first:
             return argv
         m = re.fullmatch(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", first)

@@ -418,8 +418,11 @@ def _hyperfine(argv: list[str]) -> Unwrapped | None:
 
 
 def _version_manager(argv: list[str]) -> Unwrapped | None:
-    """``mise exec|x [TOOL@VERSION...] -- CMD`` or ``-c TEXT``; nothing runs through other subcommands here."""
-    if argv[1:2] not in (["exec"], ["x"]):
+    """``mise [-C DIR] exec|x [TOOL@VERSION...] -- CMD`` or ``-c TEXT``; nothing runs through other
+    subcommands here."""
+    words = [w for i, w in enumerate(argv[1:], start=1)
+             if not w.startswith("-") and argv[i - 1] not in ("-C", "--cd", "-E", "--env", "-j", "--jobs")]
+    if words[:1] not in (["exec"], ["x"]):
         return None
     texts = _values(argv, "-c", "--command")
     inner = argv[argv.index("--") + 1:] if "--" in argv else []
@@ -427,35 +430,98 @@ def _version_manager(argv: list[str]) -> Unwrapped | None:
 
 
 def _vagrant(argv: list[str]) -> Unwrapped | None:
-    """``vagrant ssh [NAME] -c TEXT`` runs the text on the virtual machine."""
-    if argv[1:2] != ["ssh"]:
+    """``vagrant ssh|winrm|powershell [NAME] -c TEXT`` runs the text on the virtual machine; ``vagrant ssh``
+    without one starts a shell there that reads standard input."""
+    if argv[1:2] not in (["ssh"], ["winrm"], ["powershell"]):
         return None
-    return Unwrapped(argv=None, texts=_values(argv, "-c", "--command"), suffix=" (on the vagrant machine)")
+    texts = _values(argv, "-c", "--command")
+    return Unwrapped(argv=None if texts or argv[1] != "ssh" else ["sh"], texts=texts,
+                     suffix=" (on the vagrant machine)")
 
 
-_LLDB_TEXT = ("-o", "--one-line", "-O", "--one-line-before-file", "-k", "--one-line-on-crash", "-K",
-              "--source-on-crash")
+_LLDB_TEXT = ("-o", "--one-line", "-O", "--one-line-before-file", "-k", "--one-line-on-crash")
+_LLDB_FILES = ("-s", "--source", "-S", "--source-before-file", "-K", "--source-on-crash")
+#: lldb commands that only look at a program or steer it (abbreviations included): anything else is not checked
+_LLDB_READS = re.compile(r"(bt|thread|frame|fr|breakpoint|br|b|watchpoint|wa|image|im|register|re|memory\s+read|"
+                         r"me\s+r|x|disassemble|di|quit|q|exit|continue|c|next|n|step|s|si|ni|finish|fin|"
+                         r"target\s+create|file|settings\s+set|version|help|up|down|list|l|source\s+list|kill)"
+                         r"(\s|$)")
+_LLDB_SHELL = re.compile(r"(?:pla\w*\s+)?sh\w*(?:\s+-[hstT]?\s*\S+)*?\s+(?:--\s+)?(.*)", re.S)
+_LLDB_LAUNCH = re.compile(r"(r|ru|run|pro\w*\s+la\w*)(\s+.*)?$", re.S)
 
 
 def _lldb(argv: list[str]) -> Unwrapped | None:
-    """lldb commands given with ``-o``: ``platform shell CMD`` and ``shell CMD`` run CMD, ``script`` runs Python
-    (not read here), and ``run``/``process launch`` start the program named after ``--``."""
+    """lldb commands (``-o``): ``platform shell CMD`` (``pla sh``, ``shell``) runs CMD; ``run`` and ``process
+    launch`` start the program (after ``--``, or the first operand) with the line's own arguments. Commands not
+    known to only inspect (``script`` runs Python, ``expr`` runs code in the program, ``command alias``
+    renames) and command files make it at least caution: nothing here follows them."""
     texts: list[str] = []
     notes: list[tuple[str, str]] = []
-    launches = False
-    for i, word in enumerate(argv[1:], start=1):
+    launches: list[str] = []
+    operands: list[str] = []
+    i = 1
+    while i < len(argv):
+        word = argv[i]
         name, eq, value = word.partition("=")
-        if name in _LLDB_TEXT:
+        if word == "--":
+            operands = argv[i + 1:]
+            break
+        if name in _LLDB_TEXT or name in _LLDB_FILES:
             line = value if eq else (argv[i + 1] if i + 1 < len(argv) else "")
-            m = re.match(r"\s*(?:platform\s+shell|shell)\s+(.*)", line, re.S)
-            if m:
-                texts.append(m.group(1))
-            elif re.match(r"\s*(script|command\s+script)\b", line):
-                notes.append(("caution", "runs Python inside lldb, which is not checked here"))
-            elif re.match(r"\s*(r|run|process\s+launch)\b", line):
-                launches = True
-    inner = argv[argv.index("--") + 1:] if launches and "--" in argv else []
-    return Unwrapped(argv=inner or None, texts=texts, notes=notes)
+            i += 1 if eq else 2
+            if name in _LLDB_FILES:
+                notes.append(("caution", f"runs the lldb commands in {line}, which are not checked here"))
+                continue
+            line = line.strip()
+            shell = _LLDB_SHELL.fullmatch(line)
+            launch = _LLDB_LAUNCH.fullmatch(line)
+            if shell and shell.group(1).strip():
+                rest = shell.group(1)
+                if re.search(r"(^|\s)--(\s|$)", rest):
+                    rest = re.split(r"(?:^|\s)--(?:\s|$)", rest, maxsplit=1)[1]
+                else:
+                    rest = re.sub(r"^(?:-[a-zA-Z]\s+\S+\s+)+", "", rest)
+                texts.append(rest)
+            elif launch:
+                launches.append((launch.group(2) or "").strip())
+            elif not _LLDB_READS.match(line):
+                notes.append(("caution", f"runs the lldb command {line.split()[0] if line else line!r}, which is "
+                                         "not checked here"))
+            continue
+        if not word.startswith("-") and not operands:
+            operands = [word]
+        i += 1
+    if launches and operands:
+        program = operands if "--" in argv else operands[:1]
+        for extra in launches:
+            extra = re.sub(r"^(?:-\S+\s+)*--\s*", "", extra) if "--" in extra else extra
+            texts.append(" ".join([quote_word(w) for w in program] + ([extra] if extra else [])))
+    return Unwrapped(argv=None, texts=texts, notes=notes)
+
+
+def _fd(argv: list[str]) -> Unwrapped | None:
+    """``fd PATTERN -x CMD...`` / ``-X CMD...`` (``--exec``, ``--exec-batch``) runs CMD on what it finds; the
+    command ends at a ``;`` word."""
+    for i, word in enumerate(argv[1:], start=1):
+        if word in ("-x", "--exec", "-X", "--exec-batch"):
+            inner = argv[i + 1:]
+            inner = inner[:inner.index(";")] if ";" in inner else inner
+            return Unwrapped(argv=inner or None, fed=True)
+    return None
+
+
+_PERF_RUNS = {"stat", "record", "trace", "ftrace"}
+_PERF = Wrapper(text_opts=_s("--pre --post"),
+                value=_s("-e --event -p --pid -t --tid -o --output -r --repeat -C --cpu -x --field-separator -G "
+                         "--cgroup -I --interval-print -F --freq -c --count -u --uid -m --mmap-pages --filter -D "
+                         "--delay --call-graph -b --branch-filter -j --control --duration --switch-output -T"))
+
+
+def _perf(argv: list[str]) -> Unwrapped | None:
+    """``perf stat|record|trace|ftrace CMD``, also under another word (``perf sched record CMD``,
+    ``perf kvm stat record CMD``): perf runs the command it measures."""
+    found = [i for i, word in enumerate(argv[1:4], start=1) if word in _PERF_RUNS]
+    return generic_split(_PERF, [argv[0]] + argv[found[-1] + 1:]) if found else None
 
 
 _ROOT = ("caution", "runs as root ({})")
@@ -524,7 +590,10 @@ WRAPPERS: dict[str, Wrapper] = {
                                              "--on-unit-active", "--on-unit-inactive")}
         | {"--remain-after-exit": ("caution", "starts a background service (systemd-run)")},
         note=("caution", "starts the command as a system service (systemd-run)")),
-    "strace": Wrapper(value=_s("-o -e -p -s -u -E -a -b -I -O -S -X -P")),
+    "strace": Wrapper(value=_s("-o -e -p -s -u -E -a -b -I -O -S -X -P --trace --signal --status --output --attach "
+                               "--string-limit --user --env --columns --detach-on --interruptible --overhead "
+                               "--summary-sort-by --const-print-style --trace-path --decode-pids --inject --fault "
+                               "--quiet --silence --abbrev --verbose --raw --read --write --kvm --stack-traces")),
     "ltrace": Wrapper(value=_s("-o -e -p -s -u -n -a -l -x -F -w -A -D")),
     "valgrind": Wrapper(),
     "firejail": Wrapper(),
@@ -554,10 +623,10 @@ WRAPPERS: dict[str, Wrapper] = {
     "gnome-terminal": Wrapper(value=_s("--title --working-directory --profile"), start_after=_s("-e -x")),
     "at-spi-bus-launcher": Wrapper(),
     "doppler": Wrapper(positionals=1, subcommand=_s("run")),
-    "poetry": Wrapper(positionals=1, subcommand=_s("run")),
+    "poetry": Wrapper(positionals=1, subcommand=_s("run"), value=_s("-C --directory -P --project")),
     "pipenv": Wrapper(positionals=1, subcommand=_s("run")),
     "pdm": Wrapper(positionals=1, subcommand=_s("run")),
-    "hatch": Wrapper(positionals=1, subcommand=_s("run")),
+    "hatch": Wrapper(positionals=1, subcommand=_s("run"), value=_s("-e --env -p --project --data-dir --cache-dir")),
     "rye": Wrapper(positionals=1, subcommand=_s("run")),
     "uv": Wrapper(positionals=1, subcommand=_s("run"), value=_s("--with --python -p --project --directory")),
     "conda": Wrapper(positionals=1, subcommand=_s("run"), value=_s("-n --name -p --prefix --cwd")),
@@ -569,14 +638,15 @@ WRAPPERS: dict[str, Wrapper] = {
     "op": Wrapper(positionals=1, subcommand=_s("run"), value=_s("--env-file")),
     "dotenv": Wrapper(value=_s("-e -v -c -f")),
     "nix-shell": Wrapper(value=_s("-p -A --arg --argstr -I"), text_opts=_s("--run --command"), inner="none"),
-    "perf": Wrapper(positionals=1, subcommand=_s("stat record trace"), text_opts=_s("--pre --post"),
-                    value=_s("-e --event -p --pid -t --tid -o --output -r --repeat -C --cpu -x --field-separator -G "
-                             "--cgroup -I --interval-print -F --freq -c --count -u --uid -m --mmap-pages --filter "
-                             "-D --delay --call-graph -b --branch-filter -j --control --duration --switch-output")),
+    "perf": Wrapper(custom=_perf),
+    "fd": Wrapper(custom=_fd), "fdfind": Wrapper(custom=_fd),
     "hyperfine": Wrapper(custom=_hyperfine),
     "mise": Wrapper(custom=_version_manager),
     **{name: Wrapper(positionals=1, subcommand=_s("exec"))
-       for name in ("asdf", "pyenv", "rbenv", "nodenv", "goenv", "jenv", "plenv", "phpenv", "yarn", "pnpm")},
+       for name in ("asdf", "pyenv", "rbenv", "nodenv", "goenv", "jenv", "plenv", "phpenv")},
+    "yarn": Wrapper(positionals=1, subcommand=_s("exec"), value=_s("--cwd")),
+    "pnpm": Wrapper(positionals=1, subcommand=_s("exec"),
+                    value=_s("-C --dir --filter -F --workspace-dir --reporter --loglevel")),
     "vagrant": Wrapper(custom=_vagrant),
     "lldb": Wrapper(custom=_lldb),
 }

@@ -11,8 +11,6 @@ import { assess, ICommandStep } from './api';
 import { cellText, dangerReasons, shellParts, visible, withWarning } from './cellText';
 
 const SHELL = new Set(['', 'bash', 'sh', 'shell', 'zsh', 'console', 'shell-session', 'terminal', 'shellscript']);
-const PYTHON = new Set(['python', 'py', 'python3', 'ipython', 'ipython3', 'jupyter', 'pycon']);
-
 export function languageOf(pre: HTMLElement): string {
   const code = pre.querySelector('code');
   const match = /(?:^|\s)language-([\w+-]+)/.exec(code?.className ?? '');
@@ -28,10 +26,11 @@ export async function copyText(text: string): Promise<boolean> {
   }
 }
 
-/** The cell for a code block: shell code as a command (warning line, dangerous only after "Yes"),
- * Python code with a warning line for the shell it holds, other languages verbatim. Null when the user declined. */
+/** The cell for a code block: shell code as a command (warning line, dangerous only after "Yes"); any other
+ * block as written, with a warning line for the shell it would run in a notebook cell (`!` lines, `%%bash`...),
+ * dangerous only after "Yes". Null when the user declined. */
 export async function cellForCode(code: string, language: string, notebookPath: string | null): Promise<string | null> {
-  if (PYTHON.has(language)) {
+  if (!SHELL.has(language)) {
     const shell = shellParts(code);
     if (!shell) {
       return code;
@@ -43,9 +42,6 @@ export async function cellForCode(code: string, language: string, notebookPath: 
     }
     const warning = `# ${risk.level.toUpperCase()}: ${visible(dangerReasons(step))}`;
     return risk.level === 'safe' ? code : withWarning(code, warning);
-  }
-  if (!SHELL.has(language)) {
-    return code;
   }
   const risk = await assess(code, notebookPath);
   const step: ICommandStep = { command: code, explanations: [], arguments: {}, risk };
