@@ -31,6 +31,11 @@ export async function copyText(text: string): Promise<boolean> {
  * dangerous only after "Yes". Null when the user declined. */
 export async function cellForCode(code: string, language: string, notebookPath: string | null): Promise<string | null> {
   if (!SHELL.has(language)) {
+    const page = /^\s*%%(javascript|js|html|svg|latex|markdown)\b/m.exec(code);
+    if (page && /^(javascript|js|html|svg)$/.test(page[1])) {
+      // the cell's output is trusted once the user runs it: script in it runs in this page
+      return withWarning(code, `# CAUTION: a %%${page[1]} cell runs its script in this JupyterLab page when run`);
+    }
     const shell = shellParts(code);
     if (!shell) {
       return code;
