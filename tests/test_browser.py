@@ -277,7 +277,8 @@ def test_command_card_in_a_notebook(lab, page):
     before = len(notebook_sources(page))
     insert.click()
     page.wait_for_function(f"document.querySelectorAll('.jp-Notebook .jp-Cell').length > {before}")
-    assert any("!echo hi-from-card > card-ran.txt; cat card-ran.txt" in src for src in notebook_sources(page))
+    # a `!` line when the kernel's $SHELL is bash, else a %%bash cell (notebook_sources joins a cell's lines)
+    assert any("echo hi-from-card > card-ran.txt; cat card-ran.txt" in src for src in notebook_sources(page))
     page.wait_for_selector(".jp-OutputArea :text('Inserted the command')")  # the front end's answer reached the card
     assert not ran.exists()  # inserted, not run
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
@@ -522,8 +523,8 @@ def test_panel_at_250px_default_model_explain_preview_insert(lab, page, vendor):
     page.wait_for_function(f"document.querySelectorAll('.jp-Notebook .jp-Cell').length > {before}")
     assert "Inserted as cell 2" in panel_card.locator(".jp-DevGPT-feedback").inner_text()
     sources = notebook_sources(page)
-    assert any(src.startswith("# CAUTION: ") and "its preview deletes 3 files" in src and "!rm -v logs/*.tmp" in src
-               for src in sources), sources
+    assert any(src.startswith("%%bash") and "# CAUTION: " in src and "its preview deletes 3 files" in src
+               and "rm -v logs/*.tmp" in src for src in sources), sources
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     panel_card.locator(".jp-DevGPT-copy").click()
     panel_card.locator(".jp-DevGPT-feedback:has-text('Copied to the clipboard')").wait_for()
@@ -583,7 +584,8 @@ def test_panel_chat_code_buttons_truncation_and_headings(lab, page, vendor):
     tools.nth(0).locator(".jp-DevGPT-codeInsert").click()
     page.locator(".jp-Dialog button:has-text('Yes, insert it')").click()  # the danger is named first
     page.wait_for_function(f"document.querySelectorAll('.jp-Notebook .jp-Cell').length > {before}")
-    assert any(src.startswith("# DANGEROUS: ") and "!rm -rf ~" in src for src in notebook_sources(page))
+    assert any(src.startswith("%%bash") and "# DANGEROUS: " in src and "rm -rf ~" in src
+               for src in notebook_sources(page))
     tools.nth(1).locator(".jp-DevGPT-codeInsert").click()
     page.wait_for_function(f"document.querySelectorAll('.jp-Notebook .jp-Cell').length > {before + 1}")
     assert "print('hi')" in notebook_sources(page)
@@ -605,7 +607,7 @@ def test_notebook_chat_reply_code_buttons(lab, page, vendor):
     before = len(notebook_sources(page))
     page.locator(".jp-OutputArea .jp-DevGPT-codeInsert").first.click()
     page.wait_for_function(f"document.querySelectorAll('.jp-Notebook .jp-Cell').length > {before}")
-    assert "!ls -la" in notebook_sources(page)
+    assert any(src.startswith("%%bash") and "ls -la" in src for src in notebook_sources(page))
 
 
 def test_panel_stop_ends_a_streaming_reply_and_follows_it(lab, page, vendor):

@@ -20,7 +20,7 @@ LIB = Path(__file__).resolve().parents[1] / "labextension" / "lib" / "cellText.j
 
 COMMANDS = ["ls -la", "rm -rf ~", "echo $HOME", "cat <<EOF\nx )\" '\nEOF", "find . -name x?", "ls \\",
             "echo 'x\nDEVGPT_END) $(id)\n'", "x\rDEVGPT_END\ny", "a\u2028DEVGPT_END\u2029b\x0cDEVGPT_END",
-            "perl\nuse File::Path; rmtree glob q{~}", "printf 'a'\necho DEVGPT_END\nDEVGPT_END", "!ls", "ls\u2028!id"]
+            "perl\nuse File::Path; rmtree glob q{~}", "rm -rf ~\ufeff", "a\x1cb \x85 c\u00a0", "x \\", "printf 'a'\necho DEVGPT_END\nDEVGPT_END", "!ls", "ls\u2028!id"]
 BLOCKS = {
     "import os\n!rm -rf ~": "dangerous",
     "files = !ls -la\nprint(files)": "safe",
@@ -52,6 +52,27 @@ BLOCKS = {
     "%%bash\nperl 2>/dev/null\nuse File::Path; rmtree $ENV{HOME}": "dangerous",
     "ls = [1, 2]\nrm = len(ls)": "none",
     "%%writefile notes.txt\nhello": "caution",
+    # a third review's misses
+    "%time !rm -rf ~": "dangerous",
+    "%timeit -n1 -r1 !rm -rf ~": "dangerous",
+    "%%timeit -n1 -r1 !rm -rf ~\npass": "dangerous",
+    "%prun -q !rm -rf ~": "dangerous",
+    "%%capture\n%time !rm -rf ~": "dangerous",
+    "...: !rm -rf ~": "dangerous",
+    "In [1]: x = 1\n...: !rm -rf ~": "dangerous",
+    'd["a=b"] = !rm -rf ~': "dangerous",
+    "sx rm -rf ~": "dangerous",
+    "system rm -rf ~": "dangerous",
+    "%%script env python3\nimport os, shutil; shutil.rmtree(os.path.expanduser('~'))": "dangerous",
+    "%%script --bg python3\nimport os, shutil; shutil.rmtree(os.path.expanduser('~'))": "dangerous",
+    "%%script /usr/bin/env python3\nimport os, shutil; shutil.rmtree(os.path.expanduser('~'))": "dangerous",
+}
+#: blocks read as Python too (a notebook cell runs them as Python)
+PYTHON_BLOCKS = {
+    "import os\nos.system('rm -rf ~')": "dangerous",
+    "import shutil, os\nshutil.rmtree(os.path.expanduser('~'))": "dangerous",
+    "print('hello')": "safe",
+    "x = 1\n!ls": "safe",
 }
 
 
@@ -69,16 +90,24 @@ def test_the_panel_inserts_the_cell_the_kernel_would(tmp_path):
     steps = Engine._assess(Suggestion(request="r", commands=[CommandStep(command=c) for c in COMMANDS])).commands
     given = [step.model_dump(mode="json") for step in steps]
     panel = run_ts(tmp_path, f"{json.dumps(given)}.map(ct.cellText)")
-    assert panel == [insert_cell_text([step]) for step in steps]
+    # the panel cannot know the kernel's $SHELL, so it always writes the %%bash cell, as the kernel does
+    # for any shell but bash
+    assert panel == [insert_cell_text([step], shell="/bin/zsh") for step in steps]
 
 
 def test_the_shell_a_python_block_holds_is_found_and_judged(tmp_path):
-    found = run_ts(tmp_path, f"{json.dumps(list(BLOCKS))}.map(ct.shellParts)")
+    found = run_ts(tmp_path, f"{json.dumps(list(BLOCKS))}.map(b => ct.shellParts(b))")
     for (block, expected), shell in zip(BLOCKS.items(), found):
         if expected == "none":
             assert shell == "", block
         else:
             assert assess(shell).level == expected, (block, shell, assess(shell).reasons)
+
+
+def test_python_blocks_are_read_as_python_too(tmp_path):
+    found = run_ts(tmp_path, f"{json.dumps(list(PYTHON_BLOCKS))}.map(b => ct.shellParts(b, true))")
+    for (block, expected), shell in zip(PYTHON_BLOCKS.items(), found):
+        assert assess(shell).level == expected, (block, shell, assess(shell).reasons)
 
 
 def test_a_warning_stays_below_a_cell_magic(tmp_path):

@@ -70,13 +70,24 @@ def test_users_shell_is_used_when_the_check_reads_it(monkeypatch, tmp_path):
     monkeypatch.setenv("SHELL", "/bin/bash")
     assert run_command('echo "${BASH_VERSION:+bash}"', cwd=str(tmp_path)).output == "bash\n"
     (tmp_path / "bin").mkdir()
-    for name in ("sh", "zsh"):
+    for name in ("bash", "sh"):
         fake = tmp_path / "bin" / name
         fake.write_text(f'#!/bin/sh\necho "{name} got: $2"\n')
         fake.chmod(0o755)
-    monkeypatch.setenv("SHELL", str(tmp_path / "bin" / "sh"))  # the text goes to it verbatim
-    assert run_command("ls {a,b}; x", cwd=str(tmp_path)).output == "sh got: ls {a,b}; x\n"
-    assert Context.current().shell == "sh"
+    monkeypatch.setenv("SHELL", str(tmp_path / "bin" / "bash"))  # the text goes to it verbatim
+    assert run_command("ls {a,b}; x", cwd=str(tmp_path)).output == "bash got: ls {a,b}; x\n"
+    assert Context.current().shell == "bash"
+
+
+def test_sh_is_replaced_by_bash_because_dash_reads_quotes_and_escapes_otherwise(monkeypatch, tmp_path):
+    """dash has no $'...' quoting: what bash reads as one echo, dash reads as an echo, a deletion and another
+    echo. The check reads bash, so a $SHELL of /bin/sh runs commands in bash (a review deleted a home this way)."""
+    monkeypatch.setenv("SHELL", "/bin/sh")
+    command = "echo $'a\\' ; touch ran ; echo ' # '"
+    assert assess(command).level == "safe"
+    assert user_shell().endswith("/bash")
+    run_command(command, cwd=str(tmp_path))
+    assert not (tmp_path / "ran").exists()
 
 
 def test_a_shell_the_check_cannot_read_is_replaced_by_bash(monkeypatch, tmp_path):

@@ -389,6 +389,7 @@ def answers(monkeypatch):
 
 
 def test_terminal_insert_never_after_no(ip, vendor, monkeypatch, tmp_path, answers, capsys):
+    monkeypatch.setenv("SHELL", "/bin/bash")  # the kernel's `!` runs in $SHELL: a one-line insert needs bash
     given, asked = answers
     monkeypatch.chdir(tmp_path)
     m = magics(ip)
@@ -406,6 +407,7 @@ def test_terminal_insert_never_after_no(ip, vendor, monkeypatch, tmp_path, answe
 
 
 def test_terminal_insert_of_a_dangerous_command_needs_yes(ip, vendor, monkeypatch, answers, capsys):
+    monkeypatch.setenv("SHELL", "/bin/bash")
     given, asked = answers
     take_next_input(ip)
     queue_commands(vendor, monkeypatch, "rm -rf ~", "ls")

@@ -13,6 +13,7 @@ from devgpt_magic.schema import CommandStep, Suggestion, Usage
 
 @pytest.fixture
 def shell(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHELL", "/bin/bash")  # the kernel's `!` runs in $SHELL: a one-line insert needs bash
     ip = InteractiveShell.instance()
     monkeypatch.chdir(tmp_path)
     return ip

@@ -65,7 +65,7 @@ _ESCAPES = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n"
             "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
 
 
-def _unescape(text: str, mode: str) -> tuple[str, bool]:
+def _unescape(text: str, mode: str, hex_escapes: bool = True) -> tuple[str, bool]:
     """Backslash escapes as bash reads them in ``printf``'s format (``mode="format"``: ``\\nnn``, quotes), in a
     ``%b`` argument (``"b"``: ``\\0nnn`` or ``\\nnn``, ``\\c``) or after ``echo -e`` (``"echo"``: ``\\0nnn``,
     ``\\c``); and whether ``\\c`` ended the output there (checked against bash by the tests)."""
@@ -79,7 +79,10 @@ def _unescape(text: str, mode: str) -> tuple[str, bool]:
         nxt = text[i + 1]
         if nxt == "c" and mode != "format":
             return "".join(out), True
-        if nxt in _ESCAPES and (mode == "format" or nxt not in "'\"?"):
+        if not hex_escapes and nxt in "xuUeE":  # dash's echo and printf know none of these
+            out.append("\\" + nxt)
+            i += 2
+        elif nxt in _ESCAPES and (mode == "format" or nxt not in "'\"?"):
             out.append(_ESCAPES[nxt])
             i += 2
         elif nxt in "01234567" and (mode != "echo" or nxt == "0"):
@@ -110,15 +113,25 @@ def _echo_texts(cmd: Cmd) -> list[str]:
     readings = [_unescape(text, "echo")[0] if decode else text]
     if "\\" in text and decode is None:
         readings.append(_unescape(text, "echo")[0])
+    if "\\" in " ".join(cmd.argv[1:]):  # dash (/bin/sh): only -n is an option, escapes but \x always decoded
+        dash = cmd.argv[2:] if cmd.argv[1:2] == ["-n"] else cmd.argv[1:]
+        readings.append(_unescape(" ".join(dash), "echo", hex_escapes=False)[0])
     return list(dict.fromkeys(readings))
 
 
 #: a conversion as bash's printf reads it: flags (``'`` groups digits), width and precision (``*`` takes them
 #: from the arguments, which this reading does not follow: such a format makes the output unknown)
+def _printf_texts(cmd: Cmd) -> list[str] | None:
+    """What printf prints in bash and, where it differs, in dash (/bin/sh), which decodes no ``\\x``: the checks
+    look at both (``printf 'hi\\n\\x23; rm -rf ~' | sh`` hides the deletion behind a comment only in bash)."""
+    bash, dash = _printf_text(cmd), _printf_text(cmd, hex_escapes=False)
+    return None if bash is None else list(dict.fromkeys([bash] + ([dash] if dash is not None else [])))
+
+
 _CONVERSION = re.compile(r"%([-+ #0']*)(\*|\d*)(?:\.(\*|\d*))?([a-zA-Z%])")
 
 
-def _printf_text(cmd: Cmd) -> str | None:
+def _printf_text(cmd: Cmd, hex_escapes: bool = True) -> str | None:
     """What bash's ``printf`` prints, or None when it cannot be worked out here (``-v``, ``*`` widths, number
     formats given words): the output is then unknown, and whatever runs it is checked as unknown."""
     words = cmd.argv[1:]
@@ -131,7 +144,7 @@ def _printf_text(cmd: Cmd) -> str | None:
     while True:
         used, pos = 0, 0
         for m in _CONVERSION.finditer(fmt):
-            text, stop = _unescape(fmt[pos:m.start()], "format")
+            text, stop = _unescape(fmt[pos:m.start()], "format", hex_escapes)
             out.append(text)
             if stop:
                 return "".join(out)
@@ -145,7 +158,7 @@ def _printf_text(cmd: Cmd) -> str | None:
             arg = args[used] if used < len(args) else ""
             used += 1
             if conv == "b":
-                arg, stop = _unescape(arg, "b")
+                arg, stop = _unescape(arg, "b", hex_escapes)
             elif conv == "c":
                 arg = arg[:1]
             elif conv in "di":
@@ -161,7 +174,7 @@ def _printf_text(cmd: Cmd) -> str | None:
                 return "".join(out)
         if "%" in fmt[pos:]:
             return None  # a conversion this reading does not know
-        text, stop = _unescape(fmt[pos:], "format")
+        text, stop = _unescape(fmt[pos:], "format", hex_escapes)
         out.append(text)
         args = args[used:]
         if stop or not used or not args:
@@ -250,7 +263,7 @@ def output_of(cmd: Cmd) -> Source:
     stdin = cmd.stdin or Source()
     secrets = [s for s in (secret(w, cmd.where) for w in read_operands(cmd)) if s] + cmd.reveals
     if n in ("echo", "printf"):
-        printed = _echo_texts(cmd) if n == "echo" else _printf_text(cmd)
+        printed = _echo_texts(cmd) if n == "echo" else _printf_texts(cmd)
         if printed is None:  # not worked out: unknown, and each argument is still checked as a line of its own
             words = [w for w in cmd.argv[1:] if w != "--"]
             printed = ["\n".join(words[1:])] if len(words) > 1 else []
@@ -421,15 +434,22 @@ def generic_checks(cmd: Cmd) -> None:
                 break
 
 
-#: words that run the program after them in the same process or its place (``exec perl``, ``command perl``)
-_PASS_THROUGH = {"exec", "command", "builtin", "nohup", "time", "env", "nice", "stdbuf"}
-#: editors that read commands (``:!cmd`` runs cmd) from standard input in these modes
-_EX_EDITORS = {"vi", "vim", "nvim", "ex", "view", "gvim"}
+#: editors that read commands from standard input (``!cmd``, ``r !cmd``, ``w !cmd``, ``:!cmd`` run cmd): ed and
+#: ex always, vi and vim in ex mode (``-e``, ``-es``)
+_LINE_EDITORS = {"ed", "red", "ex"}
+_EX_EDITORS = {"vi", "vim", "nvim", "view", "gvim"}
+#: grouping and keywords that can stand before a command on a line: ``(perl)``, ``{ perl; }``, ``if perl``
+_KEYWORDS = {"(", ")", "{", "}", "!", "if", "then", "elif", "else", "fi", "while", "until", "do", "done", "time",
+             "coproc"}
+_EDITOR_SHELL = re.compile(r"(?m)^\s*:?\s*[\d.,$;+'\-]*\s*(?:([rRwWeE])\w*\s*)?!(.+)$")
 
 
 def _stdin_reader(segment: list[str]) -> str | None:
-    """The shell, interpreter or ex-mode editor a simple command starts that takes its program from standard
-    input (no program, script or code given), or None. Redirections of other streams do not count."""
+    """The shell, interpreter or editor a simple command starts that takes its program or commands from
+    standard input (no program, script or code given), or None. Assignments, wrappers (``env``, ``nice``,
+    ``timeout``, ``exec -a``), keywords and redirections of other streams are looked through."""
+    from .wrappers import wrapper_for
+
     words: list[str] = []
     skip = False
     for word in segment:
@@ -438,29 +458,51 @@ def _stdin_reader(segment: list[str]) -> str | None:
             continue
         if re.fullmatch(r"\d*(>>?|<|>&|<&|&>>?)(\S*)", word):
             skip = not re.fullmatch(r"\d*(>>?|<|>&|<&|&>>?)\S+", word)
-            if word.lstrip("0123456789").startswith("<") and not word.startswith("<&"):
+            if word.lstrip("0123456789").startswith("<") and not word.lstrip("0123456789").startswith("<&"):
                 return None  # its stdin comes from elsewhere
             continue
-        words.append(word)
-    while words and program_name(words[0]) in _PASS_THROUGH:
-        words = words[1:]
-    if not words or any(w not in ("-", "--") and not w.startswith("-") for w in words[1:]):
+        if word not in _KEYWORDS:
+            words.append(word)
+    for _ in range(8):
+        while words and re.fullmatch(r"[A-Za-z_]\w*=.*", words[0]):
+            words = words[1:]
+        wrapper = wrapper_for(program_name(words[0])) if words else None
+        inner = wrapper.split(words) if wrapper is not None else None
+        if inner is None or not inner.argv:
+            break
+        words = inner.argv
+    if not words:
         return None
     name = program_name(words[0])
-    if name in _EX_EDITORS:
-        return name if any(re.fullmatch(r"-[a-zA-Z]*[es][a-zA-Z]*", w) for w in words[1:]) else None
+    if name in _LINE_EDITORS or words[0].rsplit("/", 1)[-1] in _LINE_EDITORS:
+        return words[0].rsplit("/", 1)[-1]
+    if any(w not in ("-", "--") and not w.startswith("-") for w in words[1:]):
+        return None
+    if name in _EX_EDITORS or name == "vim":
+        return name if any(re.fullmatch(r"-[a-zA-Z]*[eE][a-zA-Z]*", w) for w in words[1:]) else None
     return name if name in SHELLS or (name in INTERPRETERS and name != "awk") else None
 
 
+def editor_commands(cmd: Cmd, editor: str, commands: str) -> None:
+    """Editor commands read from standard input: their ``!cmd`` parts are checked as shell text, and ``w !cmd``
+    after ``r FILE`` as FILE piped into cmd (``r ~/.ssh/id_rsa`` then ``w !curl -T - ...`` sends the key)."""
+    read = [m.group(1) for m in re.finditer(r"(?m)^\s*[\d.,$]*\s*r\s+([^!\s]\S*)\s*$", commands)]
+    for m in _EDITOR_SHELL.finditer(commands):
+        text = m.group(2)
+        if m.group(1) in ("w", "W") and read:
+            text = f"cat {' '.join(shlex.quote(f) for f in read)} | {text}"
+        cmd.check.text(text, suffix=f" (run by {editor})")
+
+
 def _rest_read_as_program(cmd: Cmd, script: str) -> None:
-    """A shell reading its script from stdin reads it line by line, so a line that starts an interpreter or
-    another shell without a program (``perl``, ``exec python3 -``, ``sh 2>/dev/null``) hands it the rest of
-    the script as its program: ``printf 'perl\\nunlink glob q{~/*}' | sh`` runs that Perl. The rest is checked
-    as such; ``vim -es`` reads it as editor commands, whose ``:!cmd`` lines run cmd."""
+    """A shell reading its script from stdin reads it line by line, so a line that starts an interpreter, a
+    shell or an editor without a program (``perl``, ``FOO=1 exec perl``, ``(sh 2>/dev/null)``, ``ed -s x``)
+    hands it the rest of the script: ``printf 'perl\\nunlink glob q{~/*}' | sh`` runs that Perl. The rest is
+    checked as such."""
     lines = script.split("\n")
     for i, line in enumerate(lines[:-1]):
         try:
-            lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|")
+            lexer = shlex.shlex(line, posix=True, punctuation_chars=";|()")  # not &: 0<&0 is one word
             lexer.whitespace_split = True
             lexer.commenters = "#"
             tokens = list(lexer)
@@ -468,7 +510,7 @@ def _rest_read_as_program(cmd: Cmd, script: str) -> None:
             continue
         segments: list[list[str]] = [[]]
         for token in tokens:
-            if token and set(token) <= set(";&|"):
+            if token and set(token) <= set(";&|()"):
                 segments.append([])
             else:
                 segments[-1].append(token)
@@ -478,10 +520,9 @@ def _rest_read_as_program(cmd: Cmd, script: str) -> None:
         rest = "\n".join(lines[i + 1:])
         if reader in SHELLS:
             cmd.check.text(rest, suffix=f" (read by {reader} from the rest of the script)")
-        elif reader in _EX_EDITORS:
+        elif reader in _LINE_EDITORS or reader in _EX_EDITORS or reader == "vim":
             cmd.add("caution", f"{reader} reads the rest of the script as editor commands")
-            for ex in re.findall(r"(?m)^\s*:?\s*!(.+)$", rest):
-                cmd.check.text(ex, suffix=f" (run by {reader})")
+            editor_commands(cmd, reader, rest)
         else:
             cmd.add("caution", f"{reader} reads the rest of the script as its own program")
             cmd.check.code(reader, rest, origin="stdin")

@@ -216,8 +216,8 @@ class Cmd:
             for name in names:
                 if word == name and i + 1 < len(words):
                     out.append(words[i + 1])
-                elif name.startswith("--") and word.startswith(name + "="):
-                    out.append(word[len(name) + 1:])
+                elif (name.startswith("--") or len(name) > 2) and word.startswith(name + "="):
+                    out.append(word[len(name) + 1:])  # --out=X, and single-dash long options: gdb -ex=X
                 elif not name.startswith("--") and len(name) == 2 and word.startswith(name) and len(word) > 2 \
                         and not word.startswith("--"):
                     out.append(word[2:])

@@ -18,7 +18,10 @@ _ALIASES = {"nodejs": "node", "pypy": "python", "python": "python", "gawk": "awk
             "aria2c": "wget", "lynx": "wget", "links": "wget", "axel": "wget", "R": "Rscript",
             "octave-cli": "octave", "ipython3": "ipython", "7za": "7z", "7zr": "7z", "7zz": "7z",
             "jupyter-lab": "jupyter", "jupyter-notebook": "jupyter", "bunx": "npx", "uvx": "npx",
-            "emacsclient": "emacs"}
+            "emacsclient": "emacs",
+            # zsh's zsh/files module: builtins that are the programs (zmodload zsh/files; zf_rm -rf ~)
+            "zf_rm": "rm", "zf_mv": "mv", "zf_ln": "ln", "zf_chmod": "chmod", "zf_chown": "chown",
+            "zf_chgrp": "chgrp", "zf_rmdir": "rmdir", "zf_mkdir": "mkdir"}
 
 
 def program_name(word: str) -> str:

@@ -269,8 +269,6 @@ def _gdb(cmd: Cmd) -> list[str]:
     """gdb's command options in every spelling; ``pipe CMD | SHELL`` runs SHELL; ``run``/``start`` run the
     program (after ``--args``, or the first operand) with the run line's arguments. The commands are returned
     for the code check, which reads ``shell``/``!`` and ``python`` lines."""
-    import shlex
-
     codes = cmd.values(*_GDB_COMMANDS)
     for script in cmd.values("-x", "--command", "-ix", "--init-command"):
         if script in STDIN_FILES and cmd.stdin is not None and not cmd.stdin.unknown:
@@ -303,6 +301,12 @@ def _gdb(cmd: Cmd) -> list[str]:
                 cmd.check.text(re.sub(r"^(?:shell|shel|she)\s*|^!", "", text), suffix=" (run by gdb)")
             elif re.match(r"(?:pi|py|python|python-interactive)(?:\s|$)", text):
                 cmd.check.code("python", text.split(None, 1)[1] if " " in text else "", origin="gdb")
+            elif re.match(r"(?:so|sou|sour|sourc|source)\s", text):
+                cmd.add("caution", f"runs the gdb script {text.split(None, 1)[1]}, whose contents are not shown here")
+            elif m := re.match(r"set\s+logging\s+file\s+(\S+)", text):
+                cmd.check.write(None, m.group(1), append=True)
+            elif re.match(r"(?:call|print|p|output)\s.*\b(?:system|exec\w*|popen|unlink|remove)\s*\(", text):
+                cmd.add("caution", "calls a function in the program that runs commands or deletes files (gdb)")
             elif re.match(r"(?:r|ru|run|start|starti)(?:\s|$)", text) and args:
                 try:
                     extra = shlex.split(text)[1:]
@@ -442,6 +446,17 @@ def _vim_command(cmd: Cmd, c: str) -> None:
             cmd.check.text(text)
     elif re.search(r"\b(exe(cute)?|sys(tem)?|source|so|call)\b", c) and re.search(r"[!(]", c):
         cmd.add("caution", f"runs editor commands that may start programs ({c[:40]})")
+    # files the editor deletes or writes: delete(expand("~"), "rf"), writefile([...], PATH, "a"), :w! PATH
+    for m in re.finditer(r"\bdelete\s*\(\s*(?:expand\s*\(\s*)?['\"]([^'\"]+)['\"]\)?\s*(?:,\s*['\"](\w*)['\"])?", c):
+        target, flags = m.group(1), m.group(2) or ""
+        cmd.check.text(f"rm {'-rf ' if 'r' in flags else ''}{shlex.quote(target) if target != '~' else '~'}",
+                       suffix=" (from the editor)")
+    if re.search(r"\bdelete\s*\(", c) and not re.search(r"\bdelete\s*\(\s*(?:expand\s*\()?['\"]", c):
+        cmd.add("caution", "deletes files from the editor")
+    for m in re.finditer(r"\bwritefile\s*\(.*?,\s*(?:expand\s*\(\s*)?['\"]([^'\"]+)['\"]\)?\s*(?:,\s*['\"](\w*)['\"])?", c):
+        cmd.check.write(None, m.group(1), append="a" in (m.group(2) or ""), how="writes (from the editor)")
+    for m in re.finditer(r"(?:^|\|)\s*(?:\d*,?\d*)?(?:w|write|sav|saveas|up|update|wq|x)(!?)\s+(>>)?\s*([^|!\s]\S*)", c):
+        cmd.check.write(None, m.group(3), append=bool(m.group(2)), how="writes (from the editor)")
 
 
 def editor(cmd: Cmd) -> None:
@@ -649,6 +664,12 @@ def ed(cmd: Cmd) -> None:
 _MAKE_RULE = re.compile(r"^[^\t#=]*?::?[^=;]*;(.*)$")
 
 
+#: make variables its built-in rules run as programs
+_MAKE_PROGRAMS = {"CC", "CXX", "CPP", "LD", "AR", "AS", "FC", "F77", "RM", "MAKE", "INSTALL", "LEX", "YACC", "M4",
+                  "PC", "CO", "GET", "TEX", "MAKEINFO", "CTANGLE", "CWEAVE", "TANGLE", "WEAVE", ".SHELLFLAGS",
+                  "LINK.c", "COMPILE.c", "LINK.o", "RANLIB", "STRIP", "OBJCOPY"}
+
+
 def make(cmd: Cmd) -> None:
     """A Makefile given as text (``make -f <(echo 'all:;rm -rf ~')``, ``--eval``) has its recipes checked;
     one produced at run time cannot be, nor can the project's own Makefile (routine, and not looked into),
@@ -678,6 +699,17 @@ def make(cmd: Cmd) -> None:
         if shell_words and not (len(shell_words) == 1 and program_name(shell_words[0]) in SHELLS):
             cmd.add("caution", f"makes make run every recipe with {word[6:]}")
             cmd.check.text(word[6:])
+        name, eq, value = word.partition("=")
+        shell_like = re.search(r"[;|&#`<>]|\$\(", value)
+        if eq and re.fullmatch(r"[A-Za-z_.][\w.]*", name) and name != "SHELL" and (name in _MAKE_PROGRAMS
+                                                                                   or shell_like):
+            # make CC='rm -rf ~ #' x: the built-in rules run $(CC) as a command
+            if shell_like or (name in _MAKE_PROGRAMS and len(value.split()) > 2):
+                cmd.add("caution", f"sets {name}, which make runs as (part of) a command")
+            cmd.check.text(f"{value} x", suffix=f" (make's {name})")
+    for text in texts:
+        for m in re.finditer(r"\$[({]file\s+(>>?)\s*([^,)}]+)", text):
+            cmd.check.write(None, m.group(2).strip(), append=m.group(1) == ">>", how="writes (make's $(file))")
     for text in texts:
         for recipe in make_recipes(text):
             cmd.check.text(recipe, suffix=" (a make recipe)")

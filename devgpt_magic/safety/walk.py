@@ -347,6 +347,12 @@ class Checker:
                 self.secret_vars[name] = merged.secrets[0]
         else:
             self.variables[name] = value
+            literal = value.strip("'\"")
+            if name == "HOME" and literal.startswith("/") and not re.search(r"[$`]", literal):
+                # HOME=/etc; echo ... >> ~/sudoers: from here on ~ is that folder (see known())
+                self.add("caution", f"sets HOME to {literal}, so ~ names that folder")
+            elif name == "CDPATH":
+                self.add("caution", "sets CDPATH, so cd may go to another folder than the one it names")
         if name.startswith("BASH_FUNC_"):  # env 'BASH_FUNC_ls%%=() { rm -rf ~; }' bash -c ls
             self.add("caution", f"defines the shell function {name[10:].rstrip('%')} for the programs it starts")
             self.text(value.strip("'\"").lstrip("( )"))
@@ -377,6 +383,9 @@ class Checker:
             if not argv:
                 self.check_writes(None, writes, Source())
                 return Source()
+            # f=~/.bashrc; echo x >> $f: a variable set to plain text in the same command is that text
+            argv = [argv[0]] + [self.known(w) for w in argv[1:]]
+            writes = [(op, self.known(target)) for op, target in writes]
             resolved = self.command_name(argv, subs, stdin)
             if resolved is None:
                 self.check_writes(None, writes, Source(unknown=True))
@@ -439,6 +448,18 @@ class Checker:
             if any(op in (">", ">|", "&>", ">>", "&>>") for op, t in writes if not t.isdigit()):
                 return Source()
             return out
+
+    def known(self, word: str) -> str:
+        """``word`` with ``$NAME``/``${NAME}`` replaced by the plain text the command assigned to NAME."""
+        def value(m: re.Match[str]) -> str:
+            text = self.variables.get(m.group(1) or m.group(2), None)
+            if text is None or re.search(r"[$`\s]", text.strip("'\"")):
+                return m.group(0)
+            return text.strip("'\"")
+        home = self.variables.get("HOME", "").strip("'\"")
+        if home.startswith("/") and (word == "~" or word.startswith("~/")) and not re.search(r"[$`\s]", home):
+            word = home.rstrip("/") + word[1:]
+        return re.sub(r"\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)", value, word) if "$" in word else word
 
     def command_name(self, argv: list[str], subs: dict[int, list[Source]], stdin: Source | None) -> list[str] | None:
         """argv with a run-time command name resolved when possible; None when what runs cannot be known."""

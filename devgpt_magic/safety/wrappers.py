@@ -394,8 +394,12 @@ _HYPERFINE_TEXT = _s("-p --prepare -s --setup -c --cleanup --conclude --referenc
 
 def _hyperfine(argv: list[str]) -> Unwrapped | None:
     """Every plain word is a shell command hyperfine runs (many times), and so are its setup, prepare, cleanup
-    and reference texts."""
+    and reference texts. Parameter values (``-L name a,b``) are put into ``{name}`` as hyperfine does; a shell
+    of its own (``--shell``) and files it writes are noted (the check reads bash and cannot see those files'
+    use)."""
     texts: list[str] = []
+    notes: list[tuple[str, str]] = []
+    params: dict[str, list[str]] = {}
     i = 1
     while i < len(argv):
         word = argv[i]
@@ -407,14 +411,27 @@ def _hyperfine(argv: list[str]) -> Unwrapped | None:
             texts.append(value if eq else (argv[i + 1] if i + 1 < len(argv) else ""))
             i += 1 if eq else 2
         elif name in ("-L", "--parameter-list", "-P", "--parameter-scan"):
+            if name in ("-L", "--parameter-list") and i + 2 < len(argv):
+                params[argv[i + 1]] = argv[i + 2].split(",")
+            elif i + 1 < len(argv):
+                notes.append(("caution", "runs commands with numbers put into them (hyperfine -P)"))
             i += 3 if name in ("-L", "--parameter-list") else 4
         elif name in _HYPERFINE_VALUE:
+            value = value if eq else (argv[i + 1] if i + 1 < len(argv) else "")
+            if name in ("-S", "--shell") and value not in ("none", "bash", "/bin/bash", "/usr/bin/bash"):
+                notes.append(("caution", f"runs every command with {value or 'another shell'} (hyperfine --shell)"))
+                texts.append(value)
+            if (name.startswith("--export") or name == "--output") and value not in ("null", "pipe", "inherit"):
+                texts.append(f": > {quote_word(value)}")
             i += 1 if eq else 2
         else:
             if not word.startswith("-"):
                 texts.append(word)
             i += 1
-    return Unwrapped(argv=None, texts=texts)
+    for name, values in params.items():  # every value in its place: {cmd} with 'rm -rf ~'
+        texts = [t.replace("{" + name + "}", v) for t in texts for v in values] if any(
+            "{" + name + "}" in t for t in texts) else texts
+    return Unwrapped(argv=None, texts=texts, notes=notes)
 
 
 def _version_manager(argv: list[str]) -> Unwrapped | None:
@@ -435,6 +452,8 @@ def _vagrant(argv: list[str]) -> Unwrapped | None:
     if argv[1:2] not in (["ssh"], ["winrm"], ["powershell"]):
         return None
     texts = _values(argv, "-c", "--command")
+    if "--" in argv and argv[argv.index("--") + 1:]:  # vagrant ssh NAME -- CMD: the rest runs there
+        texts.append(" ".join(argv[argv.index("--") + 1:]))
     return Unwrapped(argv=None if texts or argv[1] != "ssh" else ["sh"], texts=texts,
                      suffix=" (on the vagrant machine)")
 
@@ -442,10 +461,10 @@ def _vagrant(argv: list[str]) -> Unwrapped | None:
 _LLDB_TEXT = ("-o", "--one-line", "-O", "--one-line-before-file", "-k", "--one-line-on-crash")
 _LLDB_FILES = ("-s", "--source", "-S", "--source-before-file", "-K", "--source-on-crash")
 #: lldb commands that only look at a program or steer it (abbreviations included): anything else is not checked
-_LLDB_READS = re.compile(r"(bt|thread|frame|fr|breakpoint|br|b|watchpoint|wa|image|im|register|re|memory\s+read|"
-                         r"me\s+r|x|disassemble|di|quit|q|exit|continue|c|next|n|step|s|si|ni|finish|fin|"
-                         r"target\s+create|file|settings\s+set|version|help|up|down|list|l|source\s+list|kill)"
-                         r"(\s|$)")
+_LLDB_READS = re.compile(r"(bt|thread|frame|fr|(?:breakpoint|br|b|watchpoint|wa)(?!\s+com)|image|im|register|re|"
+                         r"(?:memory\s+read|me\s+r|x)(?!.*\s(?:-o|--outfile)\b)|disassemble|di|quit|q|exit|"
+                         r"continue|c|next|n|step|s|si|ni|finish|fin|target\s+create|file|version|help|up|down|"
+                         r"list|l|source\s+list|kill)(\s|$)")
 _LLDB_SHELL = re.compile(r"(?:pla\w*\s+)?sh\w*(?:\s+-[hstT]?\s*\S+)*?\s+(?:--\s+)?(.*)", re.S)
 _LLDB_LAUNCH = re.compile(r"(r|ru|run|pro\w*\s+la\w*)(\s+.*)?$", re.S)
 
@@ -503,8 +522,9 @@ def _fd(argv: list[str]) -> Unwrapped | None:
     """``fd PATTERN -x CMD...`` / ``-X CMD...`` (``--exec``, ``--exec-batch``) runs CMD on what it finds; the
     command ends at a ``;`` word."""
     for i, word in enumerate(argv[1:], start=1):
-        if word in ("-x", "--exec", "-X", "--exec-batch"):
-            inner = argv[i + 1:]
+        name, eq, value = word.partition("=")
+        if name in ("-x", "--exec", "-X", "--exec-batch"):
+            inner = ([value] if eq else []) + argv[i + 1:]
             inner = inner[:inner.index(";")] if ";" in inner else inner
             return Unwrapped(argv=inner or None, fed=True)
     return None
@@ -521,7 +541,11 @@ def _perf(argv: list[str]) -> Unwrapped | None:
     """``perf stat|record|trace|ftrace CMD``, also under another word (``perf sched record CMD``,
     ``perf kvm stat record CMD``): perf runs the command it measures."""
     found = [i for i, word in enumerate(argv[1:4], start=1) if word in _PERF_RUNS]
-    return generic_split(_PERF, [argv[0]] + argv[found[-1] + 1:]) if found else None
+    if not found:
+        return None
+    inner = generic_split(_PERF, [argv[0]] + argv[found[-1] + 1:])
+    written = [f": > {quote_word(v)}" for v in _values(argv, "-o", "--output")]  # perf trace -o ~/.bashrc
+    return replace(inner, texts=inner.texts + written) if inner is not None else None
 
 
 _ROOT = ("caution", "runs as root ({})")

@@ -11,6 +11,8 @@ import { assess, ICommandStep } from './api';
 import { cellText, dangerReasons, shellParts, visible, withWarning } from './cellText';
 
 const SHELL = new Set(['', 'bash', 'sh', 'shell', 'zsh', 'console', 'shell-session', 'terminal', 'shellscript']);
+/** Blocks whose code is also read as Python (a notebook cell runs it as Python). */
+const PYTHON = new Set(['python', 'py', 'python3', 'ipython', 'ipython3', 'jupyter', 'pycon', 'text', 'plain']);
 export function languageOf(pre: HTMLElement): string {
   const code = pre.querySelector('code');
   const match = /(?:^|\s)language-([\w+-]+)/.exec(code?.className ?? '');
@@ -31,12 +33,12 @@ export async function copyText(text: string): Promise<boolean> {
  * dangerous only after "Yes". Null when the user declined. */
 export async function cellForCode(code: string, language: string, notebookPath: string | null): Promise<string | null> {
   if (!SHELL.has(language)) {
-    const page = /^\s*%%(javascript|js|html|svg|latex|markdown)\b/m.exec(code);
-    if (page && /^(javascript|js|html|svg)$/.test(page[1])) {
+    const page = /^\s*%%(javascript|js|html|svg)\b/m.exec(code);
+    if (page) {
       // the cell's output is trusted once the user runs it: script in it runs in this page
       return withWarning(code, `# CAUTION: a %%${page[1]} cell runs its script in this JupyterLab page when run`);
     }
-    const shell = shellParts(code);
+    const shell = shellParts(code, PYTHON.has(language));
     if (!shell) {
       return code;
     }
