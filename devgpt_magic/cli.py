@@ -163,9 +163,11 @@ class _Refused(Exception):
 def _run(steps, assume_yes: bool, runner=None) -> int:  # noqa: ANN001 - CommandSteps
     """Confirm on the terminal, then run each command verbatim in order, stopping at the first failure.
     ``runner`` (``cmd --preview --run``) runs one step instead of plain ``run_command`` (with undo)."""
-    from .confirm import NoTerminalError, ask_terminal, confirm_steps, danger_reasons, has_terminal, is_dangerous
+    from .confirm import (NoTerminalError, ask_terminal, confirm_steps, danger_reasons, has_terminal, is_dangerous,
+                          together)
     from .execution import run_command
 
+    steps = together(steps)  # judged as they run: one after another, here
     if not has_terminal():
         dangerous = [step for step in steps if is_dangerous(step)]
         if not assume_yes:

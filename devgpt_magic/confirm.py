@@ -38,6 +38,24 @@ def danger_reasons(step: CommandStep) -> str:
     return " ".join("; ".join(risk_of(step).reasons).split()) or "rated dangerous"
 
 
+_RANK = {"safe": 0, "caution": 1, "dangerous": 2}
+
+
+def together(steps: list[CommandStep], cwd: str | None = None) -> list[CommandStep]:
+    """``steps`` as they run, one after another in one folder: when the commands together are worse than each
+    alone (``ln -s ~ h`` then ``rm -rf h/*``; ``echo 'rm -rf ~' > x.sh`` then ``sh x.sh``), the last one carries
+    that risk, so every question, ``--yes`` refusal and acknowledgement that reads a step's risk asks for it."""
+    if len(steps) < 2:
+        return steps
+    joined = assess("\n".join(step.command for step in steps), cwd=cwd or os.getcwd())
+    worst = max(_RANK[risk_of(step).level] for step in steps)
+    if _RANK[joined.level] <= worst:
+        return steps
+    raised = RiskLevel(level=joined.level, reasons=[f"with the commands before it: {r}" for r in joined.reasons],
+                       judged_in=joined.judged_in)
+    return steps[:-1] + [steps[-1].model_copy(update={"risk": raised})]
+
+
 def confirm_steps(steps: list[CommandStep], ask: Ask | None = None, *, assume_yes: bool = False) -> bool:
     """Ask once for all the steps (default No); dangerous steps also need the word ``yes`` typed out.
 

@@ -137,7 +137,11 @@ def _stdin_is_tty() -> bool:
 
 
 def _text(parts: list[str]) -> str:
-    return "".join(parts).replace("\r\n", "\n")
+    """The output as recorded (on the card, its static copy saved in the notebook, ``result.runs``): with
+    credentials masked, as a preview's are. The live output the user watches is the command's own."""
+    from .secrets import redact
+
+    return redact("".join(parts).replace("\r\n", "\n"))
 
 
 def _stop(child: subprocess.Popen, *, group: bool) -> None:

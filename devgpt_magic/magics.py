@@ -382,10 +382,10 @@ class DevGPTMagics(Magics):
 
     def _terminal_run(self, result: Any) -> bool:
         """Ask y/N (and "yes" for dangerous commands), then run in order; True when the user confirmed."""
-        from .confirm import confirm_steps
+        from .confirm import confirm_steps, together
         from .execution import run_confirmed
 
-        if not confirm_steps(result.commands):
+        if not confirm_steps(together(result.commands)):
             print("Nothing was run.")
             return False
         for step in result.commands:
@@ -399,8 +399,9 @@ class DevGPTMagics(Magics):
     def _insert_asking(self, steps: list[Any], *, terminal: bool) -> None:
         """``--insert`` without a run question: safe and caution commands go in; a dangerous one needs its
         acknowledgement (typed yes in a terminal; in a notebook, its card's Insert button, which asks)."""
-        from .confirm import confirm_insert, danger_reasons, is_dangerous
+        from .confirm import confirm_insert, danger_reasons, is_dangerous, together
 
+        steps = together(steps)  # they go into one cell and run as one script
         if terminal:
             if confirm_insert(steps):
                 self._insert(steps)

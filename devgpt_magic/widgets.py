@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import html
 import os
+import time
 import sys
 from typing import TYPE_CHECKING, Any, Callable
 
 import ipywidgets as w
 
-from .confirm import danger_reasons, is_dangerous, risk_of
+from .confirm import danger_reasons, is_dangerous, risk_of, together
 from .execution import RunOutcome, run_confirmed
 from .render import (arguments_table_html, insert_cell_text, other_ways, risk_badge_html, step_html, unique_steps,
                      visible)
@@ -68,9 +69,17 @@ class _ConfirmFlow(w.VBox):
     may have raised them) and closes any open question.
     """
 
-    def __init__(self, steps: list[CommandStep], on_run: Callable[[], None], *, verb: str = "run") -> None:
+    #: seconds after the acknowledgement appears during which a click on it does not count: a double click on
+    #: Confirm must not give both answers
+    SETTLE_S = 0.8
+
+    def __init__(self, steps: list[CommandStep], on_run: Callable[[], None], *, verb: str = "run",
+                 before_run: Callable[[], bool] | None = None) -> None:
         self.on_run = on_run
         self.verb = verb
+        #: judges the commands again where they will run; True when that changed their risk (ask anew)
+        self.before_run = before_run
+        self._shown_at = 0.0
         self.question = w.HTML()
         self.confirm_button = w.Button(description="Confirm", button_style="primary", icon="check")
         self.cancel_button = w.Button(description="Cancel", icon="times")
@@ -78,8 +87,10 @@ class _ConfirmFlow(w.VBox):
         self.acknowledge_button = w.Button(button_style="danger", icon="exclamation-triangle",
                                            layout=w.Layout(width="auto"))
         self.acknowledge_row = w.HBox([self.acknowledge_button])
-        self.danger_row = w.VBox([self.danger_note, self.acknowledge_row])
-        super().__init__([self.question, self.danger_row, w.HBox([self.confirm_button, self.cancel_button])])
+        self.danger_row = w.VBox([self.danger_note])
+        # the acknowledgement comes below Confirm: appearing, it moves nothing under the pointer
+        super().__init__([self.question, self.danger_row, w.HBox([self.confirm_button, self.cancel_button]),
+                          self.acknowledge_row])
         _show(self.confirm_button, verb == "run")
         self.confirm_button.on_click(self._confirmed)
         self.cancel_button.on_click(lambda _: self.close_flow())
@@ -118,6 +129,7 @@ class _ConfirmFlow(w.VBox):
     def ask(self) -> None:
         self._asked = True
         self._confirmed_once = self.verb == "insert"  # nothing runs: the acknowledgement alone decides
+        self._shown_at = time.monotonic()
         _show(self.danger_row, self.needs_acknowledgement)  # the danger shows from the first click
         _show(self.acknowledge_row, self.verb == "insert")  # running: the acknowledgement comes after Confirm
         _show(self, True)
@@ -127,11 +139,23 @@ class _ConfirmFlow(w.VBox):
         self._confirmed_once = False
         _show(self, False)
 
+    def _rejudged(self) -> bool:
+        """After a ``%cd`` since the question, the commands are judged again where they will run; if that changed
+        their risk, the question is asked anew (with the acknowledgement a new danger needs) and this answer is
+        not taken."""
+        if self.before_run is not None and self.before_run():
+            self.ask()
+            return True
+        return False
+
     def _confirmed(self, _: Any) -> None:
         if not self._asked or self.verb != "run":  # Confirm counts only after Run opened the question
             return
+        if self._rejudged():
+            return
         if self.needs_acknowledgement:
             self._confirmed_once = True
+            self._shown_at = time.monotonic()
             _show(self.acknowledge_row, True)
             return
         self.close_flow()
@@ -139,6 +163,10 @@ class _ConfirmFlow(w.VBox):
 
     def _acknowledged(self, _: Any) -> None:
         if not (self._asked and self._confirmed_once):  # the acknowledgement only counts after Confirm
+            return
+        if time.monotonic() - self._shown_at < self.SETTLE_S:  # the second click of a double click on Confirm
+            return
+        if self._rejudged():
             return
         self.close_flow()
         self.on_run()
@@ -168,8 +196,9 @@ class CommandCard(w.VBox):
         self.undo_button = w.Button(description="Undo", icon="undo", tooltip="restore what this run changed",
                                     layout=w.Layout(display="none"))
         self.copy_text = w.Text(value=step.command, layout=w.Layout(width="100%", display="none"))
-        self.flow = _ConfirmFlow([self.current_step()], self._confirmed_run)
-        self.insert_flow = _ConfirmFlow([self.current_step()], self._do_insert, verb="insert")
+        self.flow = _ConfirmFlow([self.current_step()], self._confirmed_run, before_run=self.judge_here)
+        self.insert_flow = _ConfirmFlow([self.current_step()], self._do_insert, verb="insert",
+                                        before_run=self.judge_here)
         self.backup_question = w.HTML()
         self.without_undo_button = w.Button(description="Run it without undo", button_style="warning",
                                             icon="play", layout=w.Layout(width="auto"))
@@ -201,8 +230,7 @@ class CommandCard(w.VBox):
 
     def _ask(self, flow: _ConfirmFlow) -> None:
         """Open one question at a time: a Run question and an Insert question never stand side by side."""
-        if flow is self.flow:
-            self.judge_here()
+        self.judge_here()
         for other in (self.flow, self.insert_flow):
             if other is not flow:
                 other.close_flow()
@@ -210,16 +238,16 @@ class CommandCard(w.VBox):
         self._backup_pending = False
         flow.ask()
 
-    def judge_here(self) -> None:
-        """Run and Preview use the kernel's folder at the click; the risk was judged for the folder the card was
-        made in. After a ``%cd`` the command is judged again for where it will run, and a preview of the other
-        folder no longer counts (nor its undo)."""
+    def judge_here(self) -> bool:
+        """Run, Preview and Insert use the kernel's folder at the click; the risk was judged for the folder the
+        card was made in. After a ``%cd`` the command is judged again for where it will run, and a preview of the
+        other folder no longer counts (nor its undo). True when it was judged again (the folder had changed)."""
         from .safety import assess
 
         here = os.path.realpath(os.getcwd())
         judged = self.step.risk.judged_in if self.step.risk is not None else None
         if judged is not None and os.path.realpath(judged) == here:
-            return
+            return False
         risk = assess(self.step.command, cwd=here)
         if judged is None and self.step.risk is not None and _LEVELS[self.step.risk.level] > _LEVELS[risk.level]:
             # judged for an unknown folder, it failed closed: knowing the folder now never lowers it
@@ -238,6 +266,7 @@ class CommandCard(w.VBox):
                                  f"judged again for where it will run.</i>")
         if self.on_change is not None:
             self.on_change()
+        return True
 
     # --- running -----------------------------------------------------------------------------------------
     def _confirmed_run(self) -> None:
@@ -359,6 +388,7 @@ class CommandCard(w.VBox):
 
     # --- insert and copy ---------------------------------------------------------------------------------
     def _insert(self, _: Any) -> None:
+        self.judge_here()  # the cell runs in the kernel's folder: judged there (after a %cd too)
         if is_dangerous(self.current_step()):
             self._ask(self.insert_flow)  # the same explicit acknowledgement as for Run
         else:
@@ -452,7 +482,8 @@ class SuggestionCard(w.VBox):
         self.run_all_button = w.Button(description="Run all in order", icon="forward",
                                        tooltip="one confirmation for all; stops at the first failure")
         self.run_all_note = w.HTML()
-        self.run_all_flow = _ConfirmFlow([c.current_step() for c in self.cards], self._run_all)
+        self.run_all_flow = _ConfirmFlow(together([c.current_step() for c in self.cards]), self._run_all,
+                                         before_run=self._rejudge_all)
         if len(self.cards) > 1:
             children += [w.HBox([self.run_all_button, self.run_all_note], layout=w.Layout(align_items="center")),
                          self.run_all_flow]
@@ -481,12 +512,19 @@ class SuggestionCard(w.VBox):
         return bundle
 
     def _risks_changed(self) -> None:
-        self.run_all_flow.set_steps([c.current_step() for c in self.cards])
+        self.run_all_flow.set_steps(together([c.current_step() for c in self.cards]))
+
+    def _rejudge_all(self) -> bool:
+        changed = [card.judge_here() for card in self.cards]  # every card, not only up to the first change
+        if any(changed):
+            self.run_all_flow.set_steps(together([c.current_step() for c in self.cards]))
+        return any(changed)
 
     def _ask_run_all(self, _: Any) -> None:
         for card in self.cards:
             card.judge_here()
-        self.run_all_flow.set_steps([c.current_step() for c in self.cards])
+        # they run one after another in this folder: judged together too (ln -s ~ h; rm -rf h/*)
+        self.run_all_flow.set_steps(together([c.current_step() for c in self.cards]))
         self.run_all_flow.ask()
 
     def _run_all(self) -> None:

@@ -246,3 +246,14 @@ def test_a_servers_error_message_reaches_the_terminal_without_escape_sequences(v
                    env={"DEVGPT_OPENAI_BASE_URL": vendor.url + "/v1"}, cwd=tmp_path)
     assert out.returncode == 2 and "devgpt: error:" in out.stderr and "bad request" in out.stderr
     assert not any(ch in out.stderr for ch in "\x1b\x07\u202e") and "\\x1b]52" in out.stderr
+
+
+def test_yes_never_covers_commands_that_are_dangerous_together(vendor, tmp_path):
+    """`ln -s ~ h` is safe and `rm -rf h/*` caution; one after the other they delete the home folder. They run
+    as they were judged: together, so --yes does not cover them (a review deleted a home this way)."""
+    home = tmp_path / "home"
+    (home / "important").mkdir(parents=True)
+    env = {**queue_commands(vendor, "ln -s ~ h", "rm -rf h/*"), "HOME": str(home)}
+    out = detached(*RUN, "--yes", "tidy up", env=env, cwd=tmp_path)
+    assert out.returncode == 2 and "--yes never covers it" in out.stderr and "with the commands before it" in out.stderr
+    assert (home / "important").exists() and not (tmp_path / "h").exists()

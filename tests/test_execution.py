@@ -173,3 +173,16 @@ def test_interrupt_kills_the_whole_process_group(tmp_path):
     while _alive(grandchild) and time.time() < deadline:
         time.sleep(0.05)
     assert not _alive(grandchild)
+
+
+def test_recorded_output_masks_credentials(monkeypatch, tmp_path):
+    """The card keeps a run's output in its static copy, which is saved in the notebook: `printenv` after one
+    confirmation must not write the OpenAI key into the .ipynb (a review found it there)."""
+    import io
+
+    key = "sk-proj-" + "A1b2C3d4" * 6
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    live = io.StringIO()
+    outcome = run_command("printenv OPENAI_API_KEY", cwd=str(tmp_path), out=live)
+    assert key in live.getvalue()  # the person who ran it sees what it printed
+    assert key not in outcome.output and outcome.output.strip()

@@ -5,10 +5,20 @@ from __future__ import annotations
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
+from devgpt_magic.confirm import is_dangerous
 from devgpt_magic.engine import Engine
 from devgpt_magic.results import CommandResult
 from devgpt_magic.sandbox import availability
 from devgpt_magic.schema import CommandStep, Suggestion, Usage
+
+
+@pytest.fixture(autouse=True)
+def settled(monkeypatch):
+    """The acknowledgement counts at once in these tests (a person takes longer than SETTLE_S anyway); the
+    test of the guard itself sets it back."""
+    from devgpt_magic.widgets import _ConfirmFlow
+
+    monkeypatch.setattr(_ConfirmFlow, "SETTLE_S", 0.0)
 
 
 @pytest.fixture
@@ -473,3 +483,61 @@ def test_a_risk_judged_for_an_unknown_folder_is_never_lowered_at_run(shell, tmp_
     card.run_button.click()
     card.flow.confirm_button.click()
     assert (tmp_path / "victim" / "f").exists() and card.flow.needs_acknowledgement
+
+
+
+def test_a_double_click_on_confirm_never_gives_the_acknowledgement(shell, tmp_path, monkeypatch):
+    """The acknowledgement appears below Confirm, and a click on it within SETTLE_S of its appearing (the second
+    click of a double click on the red Confirm) does not count."""
+    from devgpt_magic.widgets import _ConfirmFlow
+
+    monkeypatch.setattr(_ConfirmFlow, "SETTLE_S", 30.0)
+    victim = tmp_path / "home"
+    victim.mkdir()
+    (victim / "f").write_text("keep")
+    monkeypatch.setenv("HOME", str(victim))
+    card = result_for(shell, "rm -rf ~/*").card().cards[0]
+    assert is_dangerous(card.current_step())
+    assert card.flow.children[-1] is card.flow.acknowledge_row  # below Confirm: it moves nothing when shown
+    card.run_button.click()
+    card.flow.confirm_button.click()
+    card.flow.acknowledge_button.click()  # at once: the second click of a double click
+    assert (victim / "f").exists()
+    monkeypatch.setattr(_ConfirmFlow, "SETTLE_S", 0.0)
+    card.flow.acknowledge_button.click()
+    assert not (victim / "f").exists()
+
+
+def test_a_cd_between_run_and_confirm_judges_again_and_asks_anew(shell, tmp_path, monkeypatch):
+    """Judged for the folder it was made in, run where the kernel is at Confirm: after a %cd in between the
+    command is judged again, and a danger there needs its acknowledgement (a review deleted a folder this way)."""
+    project, victim = tmp_path / "project", tmp_path / "victim"
+    for folder in (project, victim):
+        folder.mkdir()
+    (victim / "f").write_text("keep")
+    monkeypatch.chdir(project)
+    card = result_for(shell, "rm -r ../victim").card().cards[0]
+    assert not is_dangerous(card.current_step())
+    card.run_button.click()
+    monkeypatch.chdir(victim)  # %cd into the folder the command deletes
+    card.flow.confirm_button.click()
+    assert (victim / "f").exists() and is_dangerous(card.current_step())  # asked anew, nothing ran
+    card.flow.confirm_button.click()
+    assert (victim / "f").exists()  # the danger needs its acknowledgement
+    card.flow.acknowledge_button.click()
+    assert not (victim / "f").exists()
+
+
+def test_run_all_judges_the_commands_together(shell, tmp_path, monkeypatch):
+    """`ln -s ~ h` is safe and `rm -rf h/*` caution; run one after the other they delete the home folder."""
+    home = tmp_path / "home"
+    (home / "important").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    result = result_for(shell, "ln -s ~ h", "rm -rf h/*")
+    assert not any(is_dangerous(step) for step in result.suggestion.commands)
+    card = result.card()
+    card.run_all_button.click()
+    assert card.run_all_flow.needs_acknowledgement
+    card.run_all_flow.confirm_button.click()
+    assert (home / "important").exists()  # one click is not enough

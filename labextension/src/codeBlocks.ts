@@ -72,7 +72,8 @@ export async function confirmDangerousInsert(step: ICommandStep): Promise<boolea
   const answer = await showDialog({
     title: 'Insert a dangerous command?',
     body: new Widget({ node: body }),
-    buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: `Yes, insert it: ${reasons.split(';')[0].slice(0, 60)}` })]
+    buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: `Yes, insert it: ${reasons.split(';')[0].slice(0, 60)}` })],
+    defaultButton: 0 // Enter cancels: the acknowledgement is a click on its own button
   });
   return answer.button.accept;
 }

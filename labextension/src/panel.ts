@@ -6,6 +6,7 @@ import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
 import {
+  assess,
   chat,
   checkModel,
   clearChat,
@@ -23,6 +24,12 @@ import {
 } from './api';
 import { cellText, visible } from './cellText';
 import { addCodeButtons, confirmDangerousInsert, copyText, insertCell } from './codeBlocks';
+
+const LEVELS = ['safe', 'caution', 'dangerous'];
+/** A risk level's rank, for the worse of two (an unknown one counts as caution: never lower). */
+function rank(level: string | undefined): number {
+  return level === undefined ? 1 : LEVELS.indexOf(level);
+}
 
 type Mode = 'command' | 'chat' | 'explain';
 
@@ -656,18 +663,22 @@ export class DevGPTPanel extends Widget {
   }
 
   /** A dangerous command is inserted only after the same explicit acknowledgement as running it needs,
-   * and the cell carries a `# DANGEROUS: ...` line above it. */
+   * and the cell carries a `# DANGEROUS: ...` line above it. The risk is the worse of the card's and the one
+   * judged for the notebook's folder. */
   private async insert(step: ICommandStep, feedback: HTMLElement): Promise<void> {
     const panel = this.notebooks.currentWidget;
     if (!panel) {
       feedback.textContent = 'Open a notebook first: the command goes into a new cell below its active cell.';
       return;
     }
-    if (step.risk?.level === 'dangerous' && !(await confirmDangerousInsert(step))) {
+    // judged again for the notebook's own folder: the suggestion was judged where the server runs
+    const risk = await assess(step.command, panel.context.path);
+    const here: ICommandStep = { ...step, risk: rank(risk.level) >= rank(step.risk?.level) ? risk : step.risk };
+    if (here.risk?.level === 'dangerous' && !(await confirmDangerousInsert(here))) {
       feedback.textContent = 'Nothing was inserted.';
       return;
     }
-    const at = await insertCell(panel, cellText(step));
+    const at = await insertCell(panel, cellText(here));
     feedback.textContent = `Inserted as cell ${at + 1} of ${panel.title.label} (not run).`;
   }
 
