@@ -306,6 +306,18 @@ def _hash(path: str) -> str:
     return digest.hexdigest()
 
 
+def _linked_parent(path: str, root: str, links: set[str]) -> str:
+    """Why restoring ``path`` could write elsewhere: a folder between the run's folder and it is now a symbolic
+    link that the run did not leave there (undo writes by path, so it would follow it), else ''."""
+    parent = os.path.dirname(path)
+    root = os.path.normpath(root)
+    while parent.startswith(root + os.sep) and parent != root:
+        if os.path.islink(parent) and parent not in links:
+            return f"{parent} is now a link"
+        parent = os.path.dirname(parent)
+    return ""
+
+
 def _differs(now: PathState | None, then: PathState | None) -> str:
     """Why ``now`` is not ``then`` ("" when it is the same), in words for an error message."""
     if now is None and then is None:
@@ -463,8 +475,9 @@ def undo(run_id: str | None = None, *, store: UndoStore | None = None) -> UndoRe
         raise UndoError(f"Run {run.run_id} ran without undo (its backup was too large): there is nothing to restore.")
     folder = store.run_folder(run.run_id)
     changed = []
+    links = {e.path for e in run.entries if e.after is not None and e.after.type == "link"}
     for entry in run.entries:
-        why = _differs(state_of(entry.path), entry.after)
+        why = _differs(state_of(entry.path), entry.after) or _linked_parent(entry.path, run.cwd, links)
         if why:
             changed.append(f"{entry.path} ({why})")
         if entry.blob and not (folder / entry.blob).is_file():

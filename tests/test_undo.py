@@ -195,3 +195,17 @@ def test_store_refuses_a_symbolic_link_or_another_users_folder(tmp_path):
         os.chown(other, 65534, 65534)
         with pytest.raises(Exception, match="belongs to another user"):
             UndoStore(other).runs()
+
+
+@needs_bwrap
+def test_undo_refuses_when_a_folder_became_a_link_after_the_run(folder, tmp_path):
+    """Undo writes by path: had sub/ been swapped for a link to another folder after the run, restoring
+    sub/k.txt would write into that folder (a review made undo write there). It refuses instead."""
+    done = run("rm sub/k.txt", folder)  # undo would write sub/k.txt back
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (folder / "sub").rename(tmp_path / "moved-sub")
+    (folder / "sub").symlink_to(elsewhere)
+    with pytest.raises(UndoRefused, match=r"sub is now a link.*Nothing was restored"):
+        undo(done.run_id)
+    assert list(elsewhere.iterdir()) == []
