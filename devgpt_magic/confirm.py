@@ -47,13 +47,38 @@ def together(steps: list[CommandStep], cwd: str | None = None) -> list[CommandSt
     that risk, so every question, ``--yes`` refusal and acknowledgement that reads a step's risk asks for it."""
     if len(steps) < 2:
         return steps
-    joined = assess("\n".join(step.command for step in steps), cwd=cwd or os.getcwd())
+    # each step runs in a shell of its own: the joined text must not let one swallow the next (a final backslash,
+    # an open quote, a heredoc without its end), so each is first made to stand alone, doing what it does alone
+    joined = assess("\n".join(_alone(step.command) for step in steps), cwd=cwd or os.getcwd())
     worst = max(_RANK[risk_of(step).level] for step in steps)
     if _RANK[joined.level] <= worst:
         return steps
     raised = RiskLevel(level=joined.level, reasons=[f"with the commands before it: {r}" for r in joined.reasons],
                        judged_in=joined.judged_in)
     return steps[:-1] + [steps[-1].model_copy(update={"risk": raised})]
+
+
+def _alone(command: str) -> str:
+    """``command`` as text that does, joined to others, what it does in a ``bash -c`` of its own: ``:`` when bash
+    cannot parse it (nothing runs); its heredocs closed when they run to the end (bash runs them, warning); a
+    final backslash (a literal one under ``bash -c``) kept from joining the next line."""
+    import re
+    import subprocess
+
+    try:
+        check = subprocess.run(["bash", "-n", "-c", command], capture_output=True, timeout=5, text=True,
+                               stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return ":"
+    if check.returncode != 0:
+        return ":"
+    if "here-document" in check.stderr:
+        ends = [m.group(2) for m in re.finditer(r"<<-?\s*(['\"]?)([\w.-]+)\1", command)]
+        command = "\n".join([command, *ends])
+    stripped = command.rstrip()
+    if (len(stripped) - len(stripped.rstrip("\\"))) % 2:  # an odd number of final backslashes
+        command += "\n:"
+    return command
 
 
 def confirm_steps(steps: list[CommandStep], ask: Ask | None = None, *, assume_yes: bool = False) -> bool:

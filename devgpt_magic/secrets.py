@@ -10,6 +10,7 @@ the environment.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -89,10 +90,18 @@ def secret_values() -> list[str]:
     return sorted(values, key=len, reverse=True)
 
 
+#: terminal escape sequences (colours, OSC titles): ``grep --color`` splits a ``key = value`` line with them
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+
+
 def redact(text: str) -> str:
-    """Mask credential values and anything shaped like a credential, keeping the rest readable."""
+    """Mask credential values and anything shaped like a credential, keeping the rest readable. Colour codes are
+    taken out first, and a value is also found as Python or JSON would quote it (``{os.environ}`` in a chat
+    reference doubles a backslash)."""
+    text = _ANSI.sub("", text)
     for value in secret_values():
-        text = text.replace(value, MASK)
+        for spelled in dict.fromkeys([value, repr(value)[1:-1], json.dumps(value)[1:-1]]):
+            text = text.replace(spelled, MASK)
     for shape in _SHAPES:
         text = shape.sub(MASK, text)
     text = _AWS.sub(lambda m: MASK + (m.group("gap") + MASK if m.group("secret") else ""), text)

@@ -88,3 +88,15 @@ def test_saved_history_is_masked(tmp_path):
     text = path.read_text()
     assert AWS_SECRET not in text and AWS_ID not in text and SHAPES["slack bot"] not in text
     assert json.loads(text)["messages"][1]["content"] == "ok"
+
+
+
+def test_redact_sees_through_colour_codes_and_quoted_spellings(monkeypatch):
+    """`grep --color=always key creds.env` splits `api_key = "..."` with escape codes, and `{os.environ}` in a
+    chat reference doubles a backslash: both once showed the value (a review found them)."""
+    from devgpt_magic.secrets import redact
+
+    monkeypatch.setenv("DB_PASSWORD", "pw s\\ecret-value-42")
+    colored = 'api_\x1b[01;31m\x1b[Kkey\x1b[m\x1b[K = "abcdefgh12345678"'
+    assert "abcdefgh12345678" not in redact(colored)
+    assert "ecret-value-42" not in redact(repr({"DB_PASSWORD": "pw s\\ecret-value-42"}))

@@ -295,6 +295,21 @@ async def test_gguf_files_inside_allowed_folders_and_the_configured_default_are_
     assert data["default"] == outside and data["models"][0]["name"] == outside and data["models"][0]["selectable"]
 
 
+async def test_a_configured_gguf_path_is_matched_with_its_case(jp_fetch, smollm2_path, tmp_path, monkeypatch):
+    """The configured default may be outside the models folder; another file whose path differs only in case is
+    another file, and must pass the folder check itself (the listing once matched paths without case)."""
+    for folder in ("Outside", "outside"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "m.gguf").symlink_to(smollm2_path)
+    configured = f"gguf:{tmp_path / 'Outside' / 'm.gguf'}"
+    monkeypatch.setenv("DEVGPT_MODEL", configured)
+    status, error = await refused(call(jp_fetch, "suggest", {"request": " ", "model": configured}))
+    assert status == 400 and "Nothing to do" in error
+    other = f"gguf:{tmp_path / 'outside' / 'm.gguf'}"
+    status, error = await refused(call(jp_fetch, "suggest", {"request": " ", "model": other}))
+    assert status == 400 and "outside the models folder" in error
+
+
 async def test_models_say_which_can_be_chosen_and_why_not(jp_fetch, monkeypatch, fake_key):
     monkeypatch.setenv("OPENAI_API_KEY", fake_key)
     text = (await call(jp_fetch, "models")).body.decode()

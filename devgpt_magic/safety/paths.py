@@ -14,8 +14,10 @@ in one table each:
 from __future__ import annotations
 
 import fnmatch
+import os
 import posixpath
 import re
+from typing import Any, Callable
 from dataclasses import dataclass
 from fnmatch import translate
 
@@ -123,7 +125,7 @@ HOME_TREASURES = {
 }
 
 
-def critical_target(word: str, where: Where) -> str | None:
+def _critical_target_as_written(word: str, where: Where) -> str | None:
     """Why deleting, moving or re-permissioning ``word`` recursively would be a disaster, or None."""
     p = unquote(word)
     if not p:
@@ -220,7 +222,7 @@ def _glob_hits_critical(pattern: str, where: Where, written: str) -> str | None:
     return None
 
 
-def system_path(word: str, where: Where) -> str | None:
+def _system_path_as_written(word: str, where: Where) -> str | None:
     """The system folder a path lies in (``/etc``, ``/usr``...), or None."""
     absolute = resolve(word, where)
     if absolute is None:
@@ -370,7 +372,7 @@ def _match(compiled: tuple[re.Pattern[str] | None, re.Pattern[str] | None], path
     return by_name is not None and by_name.match(posixpath.basename(path.rstrip("/")) or path) is not None
 
 
-def important_file(word: str, where: Where) -> Important | None:
+def _important_file_as_written(word: str, where: Where) -> Important | None:
     """The important file (see :data:`IMPORTANT_FILES`) a word names, or None."""
     p = unquote(word)
     if not p or p.startswith("-") or p.startswith("/dev/"):
@@ -382,7 +384,7 @@ def important_file(word: str, where: Where) -> Important | None:
     return None
 
 
-def secret(word: str, where: Where) -> str | None:
+def _secret_as_written(word: str, where: Where) -> str | None:
     """What would leak if the file a word names left the machine, or None. Public keys are not secret."""
     p = unquote(word)
     if not p or p.startswith("-") or p.endswith((".pub", "known_hosts", ".example", ".sample", ".template", ".dist",
@@ -423,3 +425,47 @@ def size_bytes(text: str) -> float | None:
 #: Writing this much on purpose fills most disks.
 DISK_FILL_BYTES = 10 * (1 << 30)
 
+
+
+_GLOB_TAIL = re.compile(r"(/[^/]*[*?[][^/]*)+$")
+
+
+def _through_links(word: str, where: Where) -> str | None:
+    """The path ``word`` names once the links on disk are followed (``cache/*`` with ``cache -> ~`` is
+    ``/home/me/*``), when that differs from the path as written; else None."""
+    absolute = resolve(word, where)
+    if absolute is None:
+        return None
+    tail = _GLOB_TAIL.search(absolute)
+    if tail:  # cache/*: what is inside the folder the link leads to
+        base, rest = absolute[:tail.start()], tail.group(0)
+    elif unquote(word).endswith("/"):  # cache/: the folder the link leads to
+        base, rest = absolute, ""
+    else:  # cache: the link itself (rm removes the link), inside the folders its parents lead to
+        base, rest = posixpath.dirname(absolute), "/" + posixpath.basename(absolute)
+    try:
+        real = os.path.realpath(base or "/").rstrip("/") + rest
+    except (OSError, ValueError):
+        return None
+    return real if real and real != absolute else None
+
+
+def _also_through_links(judge: Callable[[str, Where], Any]) -> Callable[[str, Where], Any]:
+    """A path judge that also judges where existing links lead: a cloned repository can hold ``cache -> ../..``,
+    and ``rm -rf cache/*`` then deletes what the link points at."""
+    def judged(word: str, where: Where) -> Any:
+        found = judge(word, where)
+        if found is None and (real := _through_links(word, where)) is not None:
+            found = judge(real, where)
+            if isinstance(found, str):
+                found = f"{found} (through the link {unquote(word)})"
+        return found
+    judged.__doc__ = judge.__doc__
+    judged.__name__ = judge.__name__.removeprefix("_").removesuffix("_as_written")
+    return judged
+
+
+critical_target = _also_through_links(_critical_target_as_written)
+system_path = _also_through_links(_system_path_as_written)
+important_file = _also_through_links(_important_file_as_written)
+secret = _also_through_links(_secret_as_written)

@@ -87,14 +87,16 @@ class ModelPolicy:
         if model is None:
             return self.engine.default_spec()  # the owner's choice, but never a download (checked by the caller)
         rows = self.engine.model_listing()
-        listed = {n.lower() for row in rows for n in (row.name, *row.aliases)} | {"local"}
-        if model.lower() in listed:
+        names = {n for row in rows for n in (row.name, *row.aliases)} | {"local"}
+        # names compare without case, but a file path with its case: gguf:/m/X.gguf is not gguf:/m/x.gguf
+        listed = {n if ":" in n and "/" in n else n.lower() for n in names}
+        if (model if ":" in model and "/" in model else model.lower()) in listed:
             return self.engine.resolve(model)
         try:
             spec = self.engine.resolve(model)
         except UnknownModelError as exc:
             raise ModelRefused(str(exc)) from None
-        if spec.name.lower() in listed:
+        if spec.name.lower() in listed and not spec.model_path:
             return spec  # another spelling of a listed model, e.g. openai:gpt-4o
         if spec.is_local and spec.model_path:
             return self._gguf(model, spec)
