@@ -245,7 +245,7 @@ def test_a_servers_error_message_reaches_the_terminal_without_escape_sequences(v
     out = detached("cmd", "--no-cache", "--model", "openai:m", "list files",
                    env={"DEVGPT_OPENAI_BASE_URL": vendor.url + "/v1"}, cwd=tmp_path)
     assert out.returncode == 2 and "devgpt: error:" in out.stderr and "bad request" in out.stderr
-    assert not any(ch in out.stderr for ch in "\x1b\x07\u202e") and "\\x1b]52" in out.stderr
+    assert not any(ch in out.stderr for ch in "\x1b\x07\u202e")
 
 
 def test_yes_never_covers_commands_that_are_dangerous_together(vendor, tmp_path):

@@ -26,9 +26,9 @@ import { cellText, visible } from './cellText';
 import { addCodeButtons, confirmDangerousInsert, copyText, insertCell } from './codeBlocks';
 
 const LEVELS = ['safe', 'caution', 'dangerous'];
-/** A risk level's rank, for the worse of two (an unknown one counts as caution: never lower). */
-function rank(level: string | undefined): number {
-  return level === undefined ? 1 : LEVELS.indexOf(level);
+/** A risk level's rank, for the worse of two. */
+function rank(level: string): number {
+  return LEVELS.indexOf(level);
 }
 
 type Mode = 'command' | 'chat' | 'explain';
@@ -673,7 +673,9 @@ export class DevGPTPanel extends Widget {
     }
     // judged again for the notebook's own folder: the suggestion was judged where the server runs
     const risk = await assess(step.command, panel.context.path);
-    const here: ICommandStep = { ...step, risk: rank(risk.level) >= rank(step.risk?.level) ? risk : step.risk };
+    // the card's own risk (raised by its preview, with its reasons) unless the notebook's folder makes it worse
+    const worse = !step.risk || rank(risk.level) > rank(step.risk.level);
+    const here: ICommandStep = { ...step, risk: worse ? risk : step.risk };
     if (here.risk?.level === 'dangerous' && !(await confirmDangerousInsert(here))) {
       feedback.textContent = 'Nothing was inserted.';
       return;
