@@ -11,6 +11,8 @@ standard input, which a pipe or a script can fill (``printf 'y\\nyes\\n' | devgp
 from __future__ import annotations
 
 import os
+import re
+import subprocess
 from collections.abc import Callable
 
 from .render import visible
@@ -62,9 +64,6 @@ def _alone(command: str) -> str:
     """``command`` as text that does, joined to others, what it does in a ``bash -c`` of its own: ``:`` when bash
     cannot parse it (nothing runs); its heredocs closed when they run to the end (bash runs them, warning); a
     final backslash (a literal one under ``bash -c``) kept from joining the next line."""
-    import re
-    import subprocess
-
     try:
         check = subprocess.run(["bash", "-n", "-c", command], capture_output=True, timeout=5, text=True,
                                stdin=subprocess.DEVNULL)

@@ -17,9 +17,9 @@ import fnmatch
 import os
 import posixpath
 import re
-from typing import Any, Callable
 from dataclasses import dataclass
 from fnmatch import translate
+from typing import Any, Callable
 
 SYSTEM_DIRS = ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/opt", "/proc", "/root",
                "/run", "/sbin", "/srv", "/sys", "/usr", "/var", "/snap", "/Applications", "/Library", "/System",
@@ -424,7 +424,6 @@ def size_bytes(text: str) -> float | None:
 
 #: Writing this much on purpose fills most disks.
 DISK_FILL_BYTES = 10 * (1 << 30)
-
 
 
 _GLOB_TAIL = re.compile(r"(/[^/]*[*?[][^/]*)+$")
