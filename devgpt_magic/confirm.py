@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from .render import visible
 from .safety import assess
+from .safety.model import LEVELS
 from .schema import CommandStep, RiskLevel
 
 Ask = Callable[[str], str]
@@ -40,9 +41,6 @@ def danger_reasons(step: CommandStep) -> str:
     return " ".join("; ".join(risk_of(step).reasons).split()) or "rated dangerous"
 
 
-_RANK = {"safe": 0, "caution": 1, "dangerous": 2}
-
-
 def together(steps: list[CommandStep], cwd: str | None = None) -> list[CommandStep]:
     """``steps`` as they run, one after another in one folder: when the commands together are worse than each
     alone (``ln -s ~ h`` then ``rm -rf h/*``; ``echo 'rm -rf ~' > x.sh`` then ``sh x.sh``), the last one carries
@@ -52,8 +50,8 @@ def together(steps: list[CommandStep], cwd: str | None = None) -> list[CommandSt
     # each step runs in a shell of its own: the joined text must not let one swallow the next (a final backslash,
     # an open quote, a heredoc without its end), so each is first made to stand alone, doing what it does alone
     joined = assess("\n".join(_alone(step.command) for step in steps), cwd=cwd or os.getcwd())
-    worst = max(_RANK[risk_of(step).level] for step in steps)
-    if _RANK[joined.level] <= worst:
+    worst = max(LEVELS[risk_of(step).level] for step in steps)
+    if LEVELS[joined.level] <= worst:
         return steps
     raised = RiskLevel(level=joined.level, reasons=[f"with the commands before it: {r}" for r in joined.reasons],
                        judged_in=joined.judged_in)

@@ -32,6 +32,7 @@ from pydantic import BaseModel, Field, PrivateAttr
 from .errors import RequestError
 from .render import visible
 from .sandbox import FileChange, SandboxUnavailable, availability, run_in_view
+from .safety.model import LEVELS
 from .schema import RiskLevel
 from .settings import number_setting
 
@@ -43,7 +44,6 @@ FOLD_AFTER = 10
 OUTPUT_LINES = 20
 #: characters of output kept in a result (what is shown comes from these)
 OUTPUT_KEEP = 64 * 1024
-_ORDER = {"safe": 0, "caution": 1, "dangerous": 2}
 
 
 def timeout_s() -> float:
@@ -391,7 +391,7 @@ def effect_risk(text_risk: RiskLevel | None, result: PreviewResult, *, threshold
     if result.incomplete:
         raised.append("its preview was incomplete: " + result.incomplete_reasons[0])
         level = _max(level, "caution")
-    if raised and _ORDER[level] > _ORDER[base.level]:
+    if raised and LEVELS[level] > LEVELS[base.level]:
         reasons = raised + base.reasons
     else:
         reasons = base.reasons + (raised or [effect])
@@ -405,7 +405,7 @@ def _is_rewrite(detail: str) -> bool:
 
 
 def _max(a: str, b: str) -> str:
-    return a if _ORDER[a] >= _ORDER[b] else b
+    return a if LEVELS[a] >= LEVELS[b] else b
 
 
 def _first_lines(text: str) -> tuple[list[str], bool]:

@@ -356,6 +356,7 @@ def insert_cell_text(steps: list["CommandStep"], shell: str | None = None) -> st
     """
     from .confirm import risk_of
     from .safety import assess
+    from .safety.model import LEVELS
 
     shell = os.environ.get("SHELL", "") if shell is None else shell
 
@@ -368,8 +369,8 @@ def insert_cell_text(steps: list["CommandStep"], shell: str | None = None) -> st
     lines: list[str] = []
     if len(steps) > 1:
         together = assess("\n".join(step.command for step in steps))
-        worst = max((risk_of(step) for step in steps), key=lambda r: _LEVELS.index(r.level))
-        if _LEVELS.index(together.level) > _LEVELS.index(worst.level):
+        worst = max((risk_of(step) for step in steps), key=lambda r: LEVELS[r.level])
+        if LEVELS[together.level] > LEVELS[worst.level]:
             reasons = _one_line("; ".join(together.reasons)) or f"rated {together.level}"
             lines.append(f"# {_BADGE[together.level]} (the commands together): {visible(reasons)}")
     for step in steps:
@@ -387,9 +388,6 @@ _ASCII_SPACE = " \t\n\r\x0b\x0c"
 def _one_line(text: str) -> str:
     """Runs of ASCII whitespace as one space (as the panel's TypeScript does: the two agree on other spaces)."""
     return re.sub(r"[ \t\n\r\x0b\x0c]+", " ", text).strip(_ASCII_SPACE)
-_LEVELS = ["safe", "caution", "dangerous"]
-
-
 def bash_cell(script: str) -> str:
     """A ``%%bash`` cell that runs ``script`` as ``bash -c`` would, whatever its commands read (see
     :func:`insert_cell_text`). The script is read into a variable from a quoted heredoc outside any ``$(...)``:

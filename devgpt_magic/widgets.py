@@ -30,6 +30,7 @@ from .confirm import danger_reasons, is_dangerous, risk_of, together
 from .execution import RunOutcome, run_confirmed
 from .render import (arguments_table_html, insert_cell_text, other_ways, risk_badge_html, step_html, unique_steps,
                      visible)
+from .safety.model import LEVELS
 from .schema import CommandStep, RiskLevel
 
 if TYPE_CHECKING:
@@ -50,7 +51,6 @@ def _e(text: str) -> str:
     return html.escape(visible(text))
 
 
-_LEVELS = {"safe": 0, "caution": 1, "dangerous": 2}
 
 
 def _badge(step: CommandStep) -> str:
@@ -249,7 +249,7 @@ class CommandCard(w.VBox):
         if judged is not None and os.path.realpath(judged) == here:
             return False
         risk = assess(self.step.command, cwd=here)
-        if judged is None and self.step.risk is not None and _LEVELS[self.step.risk.level] > _LEVELS[risk.level]:
+        if judged is None and self.step.risk is not None and LEVELS[self.step.risk.level] > LEVELS[risk.level]:
             # judged for an unknown folder, it failed closed: knowing the folder now never lowers it
             risk = self.step.risk.model_copy(update={"judged_in": here})
         self.step = self.step.model_copy(update={"risk": risk})

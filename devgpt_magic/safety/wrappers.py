@@ -429,8 +429,8 @@ def _hyperfine(argv: list[str]) -> Unwrapped | None:
                 texts.append(word)
             i += 1
     for name, values in params.items():  # every value in its place: {cmd} with 'rm -rf ~'
-        texts = [t.replace("{" + name + "}", v) for t in texts for v in values] if any(
-            "{" + name + "}" in t for t in texts) else texts
+        key = "{" + name + "}"
+        texts = [t.replace(key, v) for t in texts for v in (values if key in t else [""])]
     return Unwrapped(argv=None, texts=texts, notes=notes)
 
 
